@@ -3,6 +3,10 @@
 
 #include "core/analysis/routing_observations.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace ca {
 
 class TraceReader;

@@ -53,6 +53,9 @@ public:
     std::vector<std::string> readTokenPieces(int64_t row0, int64_t nrows) const;
     std::string readPrompt(int64_t sample) const;
 
+    // Everything stored about one sample (all its positions), e.g. for merge or the GUI.
+    SampleRecord readSample(int64_t sample) const;
+
     // Rows per chunk along T as stored (a good unit for sequential scans).
     int64_t chunkRows() const;
 

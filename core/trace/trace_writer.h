@@ -28,6 +28,8 @@ public:
 
     // Appends one sample; throws InputError if its shapes disagree with the model.
     void append(const SampleRecord& sample);
+    // Writes buffered samples to disk now (append() buffers up to ~2 s of work).
+    void flush();
     // Free-form provenance / settings (JSON text) stored as /@capture_settings.
     void setSettingsJson(const std::string& json);
 

@@ -1,0 +1,71 @@
+// Trace reading against the machine's sequential file-read bandwidth, measured in
+// the same run on the same file (issue 2, deliverable 8).
+//
+//   build/tests/trace_read_bench --benchmark_min_time=2
+//
+// The Qwen3-shaped trace (14,042 samples x 48 layers x 128 experts, last-token full
+// softmax, one position per sample) is generated once into $TMPDIR.
+#include "core/analysis/observation_loader.h"
+#include "core/synthetic/synthetic_trace.h"
+#include "core/trace/trace_reader.h"
+
+#include <benchmark/benchmark.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <vector>
+
+namespace {
+
+std::string qwenTrace() {
+    static const std::string path = [] {
+        const auto p = std::filesystem::temp_directory_path() / "ca_bench_qwen3_14042.h5";
+        if (!std::filesystem::exists(p)) {
+            ca::SyntheticSpec spec = ca::SyntheticSpec::forShape("qwen3");
+            spec.samples_per_domain = 14042 / 9 + 1;  // 14,049 samples: 9 domains x 1,561
+            spec.min_positions = spec.max_positions = 1;
+            ca::writeSyntheticTrace(spec, p.string() + ".tmp");
+            std::filesystem::rename(p.string() + ".tmp", p);
+        }
+        return p.string();
+    }();
+    return path;
+}
+
+// Baseline: read() the whole file sequentially in 4 MiB blocks (page cache warm).
+void BM_SequentialFileRead(benchmark::State& state) {
+    const std::string path = qwenTrace();
+    std::vector<char> buf(4 << 20);
+    int64_t bytes = 0;
+    for (auto _ : state) {
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        ssize_t n;
+        while ((n = ::read(fd, buf.data(), buf.size())) > 0) bytes += n;
+        ::close(fd);
+        benchmark::DoNotOptimize(buf.data());
+    }
+    state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_SequentialFileRead)->Unit(benchmark::kMillisecond);
+
+// Open + validate + load last-token top-k and full softmax for every sample.
+void BM_LoadLastTokenObservations(benchmark::State& state) {
+    const std::string path = qwenTrace();
+    int64_t bytes = 0;
+    for (auto _ : state) {
+        ca::TraceReader reader(path);
+        ca::LoadOptions options;
+        options.need_probs = true;
+        const ca::RoutingObservations obs = ca::loadObservations(reader, options);
+        bytes += static_cast<int64_t>(obs.probs.size() * sizeof(float) +
+                                      obs.topk_weights.size() * sizeof(float) +
+                                      obs.topk_experts.size() * sizeof(int16_t));
+        benchmark::DoNotOptimize(obs.probs.data());
+    }
+    state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_LoadLastTokenObservations)->Unit(benchmark::kMillisecond);
+
+}  // namespace
