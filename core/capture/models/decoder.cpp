@@ -1,0 +1,94 @@
+#include "core/capture/models/decoder.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include "core/capture/models/rms_norm.h"
+#include "core/util/input_error.h"
+
+namespace ca::capture {
+
+ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
+    if (ids.empty()) throw InputError("", "empty token sequence");
+    for (int32_t id : ids)
+        if (id < 0 || id >= config.vocab_size)
+            throw InputError("", "token id " + std::to_string(id) + " outside the vocabulary of " +
+                                     std::to_string(config.vocab_size));
+    c10::InferenceMode inference;
+    const int64_t T = static_cast<int64_t>(ids.size());
+    std::vector<int64_t> ids64(ids.begin(), ids.end());
+    torch::Tensor id_tensor = torch::from_blob(ids64.data(), {T}, torch::kInt64).to(device);
+    torch::Tensor x = embed_tokens.index_select(0, id_tensor);
+    RopeAngles angles = ropeAngles(inv_freq, T, rope_magnitude, device);
+
+    ForwardOutput out;
+    const double eps = config.rms_norm_eps;
+    for (const DecoderLayer& layer : layers) {
+        torch::Tensor a = rmsNorm(x, layer.input_layernorm, eps);
+        x = x + layer.attention->forward(a, angles);
+        torch::Tensor m = rmsNorm(x, layer.post_attention_layernorm, eps);
+        LayerRouting* routing = nullptr;
+        if (layer.feed_forward->isMoe()) routing = &out.routing.emplace_back();
+        x = x + layer.feed_forward->forward(m, routing);
+    }
+    // Only the last position's logits are needed: norm is per position.
+    torch::Tensor last = rmsNorm(x.narrow(0, T - 1, 1), norm, eps);
+    out.last_logits =
+        torch::linear(last, lm_head).to(torch::kFloat32).reshape({-1}).to(torch::kCPU).contiguous();
+    return out;
+}
+
+void loadCommonTensors(CausalLM& model, const WeightLoader& w) {
+    const ModelConfig& c = model.config;
+    model.embed_tokens = w.get("model.embed_tokens.weight", {c.vocab_size, c.hidden_size});
+    model.norm = w.get("model.norm.weight", {c.hidden_size});
+    // All three families untie lm_head (tie_word_embeddings: false).
+    model.lm_head = w.get("lm_head.weight", {c.vocab_size, c.hidden_size});
+    model.layers.resize(static_cast<size_t>(c.num_hidden_layers));
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        model.layers[i].input_layernorm = w.get(p + "input_layernorm.weight", {c.hidden_size});
+        model.layers[i].post_attention_layernorm =
+            w.get(p + "post_attention_layernorm.weight", {c.hidden_size});
+    }
+}
+
+SwiGluWeights loadSwiGlu(const WeightLoader& w, const std::string& prefix, int64_t hidden,
+                         int64_t width) {
+    return SwiGluWeights{w.get(prefix + "gate_proj.weight", {width, hidden}),
+                         w.get(prefix + "up_proj.weight", {width, hidden}),
+                         w.get(prefix + "down_proj.weight", {hidden, width})};
+}
+
+std::vector<SwiGluWeights> loadExperts(const WeightLoader& w, const std::string& prefix,
+                                       int64_t count, int64_t hidden, int64_t width) {
+    std::vector<SwiGluWeights> experts;
+    experts.reserve(static_cast<size_t>(count));
+    for (int64_t j = 0; j < count; ++j)
+        experts.push_back(loadSwiGlu(w, prefix + std::to_string(j) + ".", hidden, width));
+    return experts;
+}
+
+std::unique_ptr<CausalLM> buildModel(const ModelConfig& config,
+                                     std::shared_ptr<const WeightSource> source,
+                                     torch::ScalarType dtype, torch::Device device) {
+    auto model = std::make_unique<CausalLM>();
+    model->config = config;
+    model->dtype = dtype;
+    model->device = device;
+    model->weights = source;
+    WeightLoader loader(source, dtype, device);
+    c10::InferenceMode inference;
+    loadCommonTensors(*model, loader);
+    if (config.model_type == "olmoe")
+        buildOlmoe(*model, loader);
+    else if (config.model_type == "qwen3_moe")
+        buildQwen3Moe(*model, loader);
+    else if (config.model_type == "deepseek_v2")
+        buildDeepseekV2(*model, loader);
+    else
+        throw InputError(source->origin(), "unsupported model_type '" + config.model_type +
+                                               "' (supported: olmoe, qwen3_moe, deepseek_v2)");
+    return model;
+}
+
+}  // namespace ca::capture

@@ -1,0 +1,66 @@
+// The decoder skeleton shared by OLMoE, Qwen3-MoE and DeepSeek-V2 (models-spec.md §1.4):
+// embed → [x += attn(norm(x)); x += ffn(norm(x))] × layers → norm → lm_head. The families differ
+// only in the Attention and FeedForward modules they plug in (olmoe.cpp, qwen3_moe.cpp,
+// deepseek_v2.cpp).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "core/capture/checkpoint/model_config.h"
+#include "core/capture/models/attention.h"
+#include "core/capture/models/moe.h"
+#include "core/capture/models/weights.h"
+
+namespace ca::capture {
+
+struct DecoderLayer {
+    torch::Tensor input_layernorm, post_attention_layernorm;
+    std::unique_ptr<Attention> attention;
+    std::unique_ptr<FeedForward> feed_forward;
+};
+
+struct ForwardOutput {
+    std::vector<LayerRouting> routing;  // one per MoE layer, in layer order
+    torch::Tensor last_logits;          // [vocab] float32 on the CPU: logits after the last token
+};
+
+class CausalLM {
+public:
+    ModelConfig config;
+    torch::ScalarType dtype = torch::kFloat32;
+    torch::Device device = torch::kCPU;
+    torch::Tensor embed_tokens;  // [vocab, hidden]
+    std::vector<DecoderLayer> layers;
+    torch::Tensor norm, lm_head;
+    // RoPE: inverse frequencies of the rotated dims, and the cos/sin magnitude (YaRN mscale ratio).
+    torch::Tensor inv_freq;
+    double rope_magnitude = 1.0;
+    std::shared_ptr<const WeightSource> weights;  // keeps mmapped bytes alive for the views
+
+    // Runs one unpadded sequence (positions 0..T-1). ids are validated against the vocabulary.
+    ForwardOutput forward(const std::vector<int32_t>& ids) const;
+};
+
+// Builds the model named by config.model_type from `source`. Throws ca::InputError for a missing
+// or misshaped tensor (naming it) or an unsupported model type.
+std::unique_ptr<CausalLM> buildModel(const ModelConfig& config,
+                                     std::shared_ptr<const WeightSource> source,
+                                     torch::ScalarType dtype, torch::Device device);
+
+// The family builders (one file each).
+void buildOlmoe(CausalLM& model, const WeightLoader& w);
+void buildQwen3Moe(CausalLM& model, const WeightLoader& w);
+void buildDeepseekV2(CausalLM& model, const WeightLoader& w);
+
+// Shared by the builders: embed_tokens, norm, lm_head and the two layer norms.
+void loadCommonTensors(CausalLM& model, const WeightLoader& w);
+SwiGluWeights loadSwiGlu(const WeightLoader& w, const std::string& prefix, int64_t hidden,
+                         int64_t width);
+std::vector<SwiGluWeights> loadExperts(const WeightLoader& w, const std::string& prefix,
+                                       int64_t count, int64_t hidden, int64_t width);
+
+}  // namespace ca::capture
