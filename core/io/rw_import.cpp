@@ -16,7 +16,6 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <map>
 #include <optional>
 #include <set>
 #include <thread>
