@@ -95,8 +95,9 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
         if (!remap.empty()) {
             auto it = remap.find(name);
             name = it == remap.end() ? std::string() : it->second;
+            if (name.empty()) continue;  // the taxonomy leaves this sample out
         }
-        if (name.empty()) continue;
+        if (name.empty()) name = "(unlabelled)";  // e.g. `capture --ids` records no labels
         auto [it, inserted] = domain_index.emplace(name, static_cast<int32_t>(obs.domain_names.size()));
         if (inserted) obs.domain_names.push_back(name);
         sample_domain[s] = it->second;
