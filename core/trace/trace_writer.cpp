@@ -229,7 +229,7 @@ struct TraceWriter::Impl {
             letter_logits = createColumn(file, fmt::kLetterLogits, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {4}, layout, false);
             token_ids = createColumn(file, fmt::kTokenIds, H5T_STD_I32LE, H5T_NATIVE_INT32, {}, layout, true);
             topk_experts = createColumn(file, fmt::kTopkExperts, expert_type, H5T_NATIVE_INT32, {uL, uk}, layout, true);
-            topk_weights = createColumn(file, fmt::kTopkWeights, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uk}, layout, true);
+            topk_weights = createColumn(file, fmt::kTopkWeights, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uk}, layout, false);
             if (layout.store_probs)
                 probs = createColumn(file, fmt::kProbs, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uE}, layout, false);
             if (layout.store_last_probs)
