@@ -77,29 +77,33 @@ TEST(PlantedCommittee, RecoveredFromQwen3ShapedTrace) {
     expectRecovered("qwen3", EciVariant::Frequency, 14);
 }
 
-TEST(PlantedCommittee, NothingPlantedGivesNonSignificantPermutationPValues) {
-    SyntheticSpec spec = SyntheticSpec::forShape("olmoe");
-    spec.seed = 21;
+// Paper ECI audit with 99 label permutations of a one-position-per-sample OLMoE-shaped trace.
+AuditResult auditWithPermutations(SyntheticSpec spec, const std::string& name) {
     spec.samples_per_domain = 20;
     spec.min_positions = spec.max_positions = 1;
-    spec.committee_strength = 0;
-    spec.domain_strength = 0;
-    const std::string path = scratch("null.h5");
+    const std::string path = scratch(name);
     writeSyntheticTrace(spec, path);
     TraceReader trace(path);
     LoadOptions load;
     load.need_probs = true;
-    const RoutingObservations obs = loadObservations(trace, load);
     AuditSettings settings;
     settings.variant = EciVariant::Paper;
     settings.silhouette = false;
     settings.sweep_ks.clear();
     settings.permutations = 99;
     settings.seed = 5;
-    const AuditResult result = runAudit(obs, settings);
+    return runAudit(loadObservations(trace, load), settings);
+}
+
+TEST(PlantedCommittee, NothingPlantedGivesNonSignificantPermutationPValues) {
+    SyntheticSpec spec = SyntheticSpec::forShape("olmoe");
+    spec.seed = 21;
+    spec.committee_strength = 0;
+    spec.domain_strength = 0;
+    const AuditResult result = auditWithPermutations(spec, "null.h5");
     ASSERT_TRUE(result.has_significance);
-    // Domains are exchangeable here, so p-values are ~uniform: at 0.05 about one layer in
-    // 20 is "significant" by chance. Four or more of 16 would have probability < 1%.
+    // Domains are exchangeable here, so p-values are ~uniform: at 0.05 about one test in
+    // 20 is "significant" by chance; more than 6 of 64 would be very unlikely.
     int significant = 0;
     for (const LayerSignificance& s : result.significance.layers)
         for (double p : {s.jaccard_p_less, s.jaccard_p_greater, s.coverage_p_less, s.coverage_p_greater})
@@ -110,20 +114,6 @@ TEST(PlantedCommittee, NothingPlantedGivesNonSignificantPermutationPValues) {
 TEST(PlantedCommittee, DomainExpertsMakeDomainsSignificantlyLessAlikeThanShuffledLabels) {
     SyntheticSpec spec = SyntheticSpec::forShape("olmoe");
     spec.seed = 22;
-    spec.samples_per_domain = 20;
-    spec.min_positions = spec.max_positions = 1;
-    const std::string path = scratch("planted_sig.h5");
-    writeSyntheticTrace(spec, path);
-    TraceReader trace(path);
-    LoadOptions load;
-    load.need_probs = true;
-    const RoutingObservations obs = loadObservations(trace, load);
-    AuditSettings settings;
-    settings.variant = EciVariant::Paper;
-    settings.silhouette = false;
-    settings.sweep_ks.clear();
-    settings.permutations = 99;
-    settings.seed = 5;
-    const AuditResult result = runAudit(obs, settings);
+    const AuditResult result = auditWithPermutations(spec, "planted_sig.h5");
     for (const LayerSignificance& s : result.significance.layers) EXPECT_LE(s.jaccard_p_less, 0.05);
 }
