@@ -84,6 +84,12 @@ int runReport(const ReportArgs& a) {
     if (a.bootstrap < 0) throw InputError("--bootstrap", "must be >= 0");
     if (a.k < 0) throw InputError("--k", "must be >= 1 (or 0 for the model's k)");
 
+    const ModelInfo& model = trace.model();
+    // Checked before the (possibly long) audit; labels are the trace's MoE layer indices.
+    const std::vector<int> figure_layers =
+        a.layers.empty() ? figures::defaultFigureLayers(model.numLayers())
+                         : figures::parseLayerLabels(a.layers, model.moe_layers, "--layers");
+
     AuditSettings settings;
     settings.positions = PositionSelection::parse(a.positions);
     const bool has_probs = traceHasFullProbs(trace, settings.positions);
@@ -116,12 +122,8 @@ int runReport(const ReportArgs& a) {
     if (obs.size() == 0) throw InputError(a.trace, "no observations for --positions " + a.positions);
     const std::vector<int32_t> token_ids = observationTokenIds(trace, obs);
 
-    const ModelInfo& model = trace.model();
     const AuditResult result = runAudit(obs, settings, token_ids.empty() ? nullptr : &token_ids,
                                         model.moe_layers);
-    const std::vector<int> figure_layers =
-        a.layers.empty() ? figures::defaultFigureLayers(result.num_layers)
-                         : figures::parseLayerLabels(a.layers, result.layer_labels, "--layers");
 
     ReportProvenance prov;
     prov.trace_path = a.trace;

@@ -129,8 +129,25 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
         trace.readTopk(row0, nrows, experts, weights);
         const bool row_probs = options.need_probs && !probs_from_last;
         if (row_probs) trace.readProbs(row0, nrows, probs);
+        // Last-token softmax: when the whole batch is kept, read straight into place
+        // (one pass over the bytes, no temporary buffer).
         std::vector<float> lastp;
-        if (probs_from_last) trace.readLastProbs(s0, s1 - s0, lastp);
+        bool direct = false;
+        if (probs_from_last) {
+            direct = std::all_of(sample_domain.begin() + s0, sample_domain.begin() + s1,
+                                 [](int32_t d) { return d >= 0; });
+            if (direct) {
+                const size_t before = obs.probs.size();
+                obs.probs.resize(before + static_cast<size_t>(s1 - s0) * L * E);
+                trace.readLastProbsInto(s0, s1 - s0, obs.probs.data() + before);
+                for (int64_t s = s0; s < s1; ++s)
+                    if (std::isnan(obs.probs[before + (s - s0) * L * E]))
+                        throw InputError(trace.path(), "sample '" + trace.sampleIds()[s] +
+                                                           "' has no last-token probabilities");
+            } else {
+                trace.readLastProbs(s0, s1 - s0, lastp);
+            }
+        }
         for (int64_t s = s0; s < s1; ++s) {
             if (sample_domain[s] < 0) continue;
             const auto [b, e] = chosenRange(options.positions, off[s + 1] - off[s]);
@@ -146,7 +163,7 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
                 if (row_probs)
                     obs.probs.insert(obs.probs.end(), probs.begin() + local * L * E,
                                      probs.begin() + (local + 1) * L * E);
-                if (probs_from_last) {
+                if (probs_from_last && !direct) {
                     const auto src = lastp.begin() + (s - s0) * L * E;
                     if (std::isnan(*src))
                         throw InputError(trace.path(), "sample '" + trace.sampleIds()[s] +

@@ -107,6 +107,15 @@ struct TraceReader::Impl {
         size_t row_elems = 1;
         for (size_t i = 1; i < shape.size(); ++i) row_elems *= shape[i];
         out.resize(static_cast<size_t>(nrows) * row_elems);
+        readRowsInto(ds, mem_type, name, row0, nrows, total_rows, out.data());
+    }
+
+    // Caller guarantees room for nrows rows.
+    void readRowsInto(hid_t ds, hid_t mem_type, const char* name, int64_t row0, int64_t nrows,
+                      int64_t total_rows, void* out) const {
+        if (row0 < 0 || nrows < 0 || row0 + nrows > total_rows)
+            throw std::out_of_range(std::string("row range outside ") + name);
+        auto shape = h5::shapeOf(ds);
         if (nrows == 0) return;
         Handle fspace(H5Dget_space(ds));
         std::vector<hsize_t> start(shape.size(), 0), count = shape;
@@ -114,7 +123,7 @@ struct TraceReader::Impl {
         count[0] = static_cast<hsize_t>(nrows);
         H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
         Handle mspace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr));
-        if (H5Dread(ds, mem_type, mspace, fspace, H5P_DEFAULT, out.data()) < 0)
+        if (H5Dread(ds, mem_type, mspace, fspace, H5P_DEFAULT, out) < 0)
             fail(std::string("cannot read ") + name + " (corrupt data?)");
     }
 
@@ -281,6 +290,12 @@ void TraceReader::readLastProbs(int64_t s0, int64_t ns, std::vector<float>& out)
     const Impl& d = *impl_;
     if (!d.last_probs.valid()) d.fail("no /samples/last_probs in this trace");
     d.readRows(d.last_probs, H5T_NATIVE_FLOAT, fmt::kLastProbs, s0, ns, d.S, out);
+}
+
+void TraceReader::readLastProbsInto(int64_t s0, int64_t ns, float* out) const {
+    const Impl& d = *impl_;
+    if (!d.last_probs.valid()) d.fail("no /samples/last_probs in this trace");
+    d.readRowsInto(d.last_probs, H5T_NATIVE_FLOAT, fmt::kLastProbs, s0, ns, d.S, out);
 }
 
 std::vector<int32_t> TraceReader::readTokenIds(int64_t row0, int64_t nrows) const {

@@ -49,6 +49,8 @@ public:
                   std::vector<float>& weights) const;                         // [n, L, k]
     void readProbs(int64_t row0, int64_t nrows, std::vector<float>& out) const; // [n, L, E]
     void readLastProbs(int64_t s0, int64_t ns, std::vector<float>& out) const;  // [ns, L, E]
+    // The same straight into caller memory of ns*L*E floats (no temporary copy).
+    void readLastProbsInto(int64_t s0, int64_t ns, float* out) const;
     std::vector<int32_t> readTokenIds(int64_t row0, int64_t nrows) const;
     std::vector<std::string> readTokenPieces(int64_t row0, int64_t nrows) const;
     std::string readPrompt(int64_t sample) const;
