@@ -35,12 +35,16 @@ struct TraceReader::Impl {
 
     [[noreturn]] void fail(const std::string& problem) const { throw InputError(path, problem); }
 
-    Handle openDataset(const char* name, bool required) const {
+    // `direct`: no chunk cache, so whole-chunk reads of the big float arrays go straight
+    // from the file into the caller's buffer instead of through the cache (one copy less).
+    Handle openDataset(const char* name, bool required, bool direct = false) const {
         if (!h5::exists(file, name)) {
             if (required) fail(std::string("missing dataset ") + name);
             return Handle();
         }
-        Handle ds(H5Dopen2(file, name, H5P_DEFAULT));
+        Handle dapl(H5Pcreate(H5P_DATASET_ACCESS));
+        if (direct) H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+        Handle ds(H5Dopen2(file, name, dapl));
         if (!ds.valid()) fail(std::string("cannot open dataset ") + name);
         return ds;
     }
@@ -202,12 +206,12 @@ struct TraceReader::Impl {
         topk_weights = openDataset(fmt::kTopkWeights, true);
         expectClass(topk_weights, fmt::kTopkWeights, H5T_FLOAT);
         expectShape(topk_weights, fmt::kTopkWeights, {L, k}, T);
-        probs = openDataset(fmt::kProbs, false);
+        probs = openDataset(fmt::kProbs, false, true);
         if (probs.valid()) {
             expectClass(probs, fmt::kProbs, H5T_FLOAT);
             expectShape(probs, fmt::kProbs, {L, E}, T);
         }
-        last_probs = openDataset(fmt::kLastProbs, false);
+        last_probs = openDataset(fmt::kLastProbs, false, true);
         if (last_probs.valid()) {
             expectClass(last_probs, fmt::kLastProbs, H5T_FLOAT);
             expectShape(last_probs, fmt::kLastProbs, {L, E}, S);
