@@ -121,20 +121,23 @@ MatrixData jaccardMatrix(const AuditResult& r, int layer) {
     return data;
 }
 
-LinePlotData giniByLayer(const AuditResult& r) {
+namespace {
+
+// One line over the layers, with its bootstrap CI band when the audit computed one.
+LinePlotData perLayerLine(const AuditResult& r, std::string y_label, std::string name,
+                          std::vector<double> y, std::vector<double> ci_low,
+                          std::vector<double> ci_high) {
     LinePlotData data;
     data.x_label = layerAxisLabel(r);
-    data.y_label = "Gini coefficient of mean ECI";
+    data.y_label = std::move(y_label);
     data.x_tick_labels = layerLabelTexts(r);
     LineSeries s;
-    s.name = "Gini";
+    s.name = std::move(name);
     s.x = layerPositions(r);
-    for (const auto& layer : r.concentration.layers) s.y.push_back(layer.gini);
+    s.y = std::move(y);
     if (r.has_significance && r.significance.settings.bootstrap > 0) {
-        for (const auto& layer : r.significance.layers) {
-            s.band_low.push_back(layer.gini_ci_low);
-            s.band_high.push_back(layer.gini_ci_high);
-        }
+        s.band_low = std::move(ci_low);
+        s.band_high = std::move(ci_high);
         data.band_label = fixed(100 * r.significance.settings.confidence, 0) +
                           "% bootstrap CI (" + std::to_string(r.significance.settings.bootstrap) +
                           " resamples)";
@@ -143,25 +146,28 @@ LinePlotData giniByLayer(const AuditResult& r) {
     return data;
 }
 
-LinePlotData coverageByLayer(const AuditResult& r) {
-    LinePlotData data;
-    data.x_label = layerAxisLabel(r);
-    data.y_label = "Committee ECI coverage";
-    data.x_tick_labels = layerLabelTexts(r);
-    LineSeries s;
-    s.name = "Coverage";
-    s.x = layerPositions(r);
-    for (const auto& layer : r.committee.layers) s.y.push_back(layer.coverage);
-    if (r.has_significance && r.significance.settings.bootstrap > 0) {
-        for (const auto& layer : r.significance.layers) {
-            s.band_low.push_back(layer.coverage_ci_low);
-            s.band_high.push_back(layer.coverage_ci_high);
-        }
-        data.band_label = fixed(100 * r.significance.settings.confidence, 0) +
-                          "% bootstrap CI (" + std::to_string(r.significance.settings.bootstrap) +
-                          " resamples)";
+}  // namespace
+
+LinePlotData giniByLayer(const AuditResult& r) {
+    std::vector<double> y, low, high;
+    for (const auto& layer : r.concentration.layers) y.push_back(layer.gini);
+    for (const auto& layer : r.significance.layers) {
+        low.push_back(layer.gini_ci_low);
+        high.push_back(layer.gini_ci_high);
     }
-    data.series.push_back(std::move(s));
+    return perLayerLine(r, "Gini coefficient of mean ECI", "Gini", std::move(y), std::move(low),
+                        std::move(high));
+}
+
+LinePlotData coverageByLayer(const AuditResult& r) {
+    std::vector<double> y, low, high;
+    for (const auto& layer : r.committee.layers) y.push_back(layer.coverage);
+    for (const auto& layer : r.significance.layers) {
+        low.push_back(layer.coverage_ci_low);
+        high.push_back(layer.coverage_ci_high);
+    }
+    LinePlotData data = perLayerLine(r, "Committee ECI coverage", "Coverage", std::move(y),
+                                     std::move(low), std::move(high));
     if (r.has_significance && r.significance.settings.permutations > 0) {
         LineSeries null;
         null.name = "Permutation null mean (" +
