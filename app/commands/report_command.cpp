@@ -2,7 +2,7 @@
 // JSON tables and as figures (PNG/PDF/SVG), rendered headless. Files: docs/report.md.
 #include "app/commands/command.h"
 #include "core/analysis/audit.h"
-#include "core/analysis/observation_loader.h"
+#include "core/analysis/trace_analysis.h"
 #include "core/io/report_writer.h"
 #include "core/trace/trace_reader.h"
 #include "core/util/input_error.h"
@@ -30,6 +30,7 @@ struct ReportArgs {
     int bootstrap = 200;
     uint64_t seed = 0;
     std::string formats = "png,pdf,svg";
+    std::string taxonomy;
     int threads = 0;
 };
 
@@ -52,31 +53,6 @@ std::unique_ptr<QApplication> headlessApplication() {
     return std::make_unique<QApplication>(argc, argv);
 }
 
-// Full router probabilities for the chosen positions: the last-token table
-// serves "last"; any other selection needs /routing/probs for every position.
-bool traceHasFullProbs(const TraceReader& trace, const PositionSelection& positions) {
-    if (positions.kind == PositionSelection::Kind::Last)
-        return trace.hasLastProbs() || trace.hasProbs();
-    return trace.hasProbs();
-}
-
-// One token id per observation, for the lists of tokens routed to committee
-// members; empty when the trace records no ids (imports write -1).
-std::vector<int32_t> observationTokenIds(const TraceReader& trace, const RoutingObservations& obs) {
-    if (obs.size() == 0 || trace.numTokens() == 0) return {};
-    const std::vector<int32_t> ids = trace.readTokenIds(0, trace.numTokens());
-    std::vector<int32_t> out;
-    out.reserve(static_cast<size_t>(obs.size()));
-    bool any_known = false;
-    for (int64_t row : obs.obs_token) {
-        const int32_t id = row >= 0 && row < static_cast<int64_t>(ids.size()) ? ids[static_cast<size_t>(row)] : -1;
-        any_known = any_known || id >= 0;
-        out.push_back(id);
-    }
-    if (!any_known) return {};
-    return out;
-}
-
 int runReport(const ReportArgs& a) {
     const TraceReader trace(a.trace);
     const auto formats = figures::parseImageFormats(a.formats, "--formats");
@@ -90,40 +66,24 @@ int runReport(const ReportArgs& a) {
         a.layers.empty() ? figures::defaultFigureLayers(model.numLayers())
                          : figures::parseLayerLabels(a.layers, model.moe_layers, "--layers");
 
-    AuditSettings settings;
+    TraceAnalysisRequest request;
+    AuditSettings& settings = request.settings;
     settings.positions = PositionSelection::parse(a.positions);
-    const bool has_probs = traceHasFullProbs(trace, settings.positions);
-    std::string reason;
-    if (a.score.empty()) {
-        settings.variant = has_probs ? EciVariant::Paper : EciVariant::Authors;
-        reason = has_probs ? "default: the trace holds the full router softmax for these positions"
-                           : "default: the trace holds no full router softmax for these positions";
-    } else {
-        settings.variant = parseEciVariant(a.score);
-        reason = "chosen with --score";
-    }
+    request.score_given = !a.score.empty();
+    if (request.score_given) settings.variant = parseEciVariant(a.score);
     settings.presence_ratio = a.presence_ratio;
     settings.audit_k = a.k;
     settings.permutations = a.permutations;
     settings.bootstrap = a.bootstrap;
     settings.seed = a.seed;
     settings.threads = a.threads;
-    std::printf("score: %s (%s)\n", toString(settings.variant).c_str(), reason.c_str());
+    request.taxonomy = a.taxonomy;
+
+    const TraceAnalysis analysis = analyzeTrace(trace, request);
+    const AuditResult& result = analysis.audit;
+    const std::string reason = request.score_given ? "chosen with --score" : analysis.score_reason;
+    std::printf("score: %s (%s)\n", toString(result.settings.variant).c_str(), reason.c_str());
     std::fflush(stdout);
-
-    LoadOptions load;
-    load.positions = settings.positions;
-    // The paper's ECI needs the softmax; for the last token it also feeds the
-    // silhouette (small: one row per sample). All-position softmax is loaded only
-    // when the score itself needs it (it can be far larger than memory).
-    load.need_probs = settings.variant == EciVariant::Paper ||
-                      (has_probs && settings.positions.kind == PositionSelection::Kind::Last);
-    const RoutingObservations obs = loadObservations(trace, load);
-    if (obs.size() == 0) throw InputError(a.trace, "no observations for --positions " + a.positions);
-    const std::vector<int32_t> token_ids = observationTokenIds(trace, obs);
-
-    const AuditResult result = runAudit(obs, settings, token_ids.empty() ? nullptr : &token_ids,
-                                        model.moe_layers);
 
     ReportProvenance prov;
     prov.trace_path = a.trace;
@@ -187,6 +147,9 @@ void registerReport(CLI::App& app, std::function<int()>& run) {
         ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed of the permutations and bootstrap")
         ->capture_default_str();
+    cmd->add_option("--taxonomy", a->taxonomy,
+                    "Relabel samples by subject with a taxonomy: mmlu-categories | "
+                    "mmlu-subcategories | paper-9-domains | FILE.json (default: the trace's domains)");
     cmd->add_option("--formats", a->formats, "Figure formats: png,pdf,svg")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->capture_default_str();
     cmd->callback([&run, a] { run = [a] { return runReport(*a); }; });

@@ -1,0 +1,49 @@
+// The audit of one trace as the report and the desktop app run it: choose the score,
+// load the observations (optionally relabelled by a taxonomy), attach token ids, run
+// the whole audit. One place, so that the GUI shows exactly what `report` writes.
+#pragma once
+
+#include "core/analysis/audit.h"
+
+#include <atomic>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ca {
+
+class TraceReader;
+
+struct TraceAnalysisRequest {
+    AuditSettings settings;    // settings.variant is used only when score_given
+    bool score_given = false;  // false: paper when the trace holds the softmax, else authors
+    // "" = the trace's own domain labels; else a built-in taxonomy name or a JSON path,
+    // applied to the samples' subjects (unmapped subjects are dropped).
+    std::string taxonomy;
+    // Polled between the phases; set it to abandon the work (AnalysisCancelled is thrown).
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct TraceAnalysis {
+    RoutingObservations obs;
+    std::vector<int32_t> token_ids;  // one per observation, or empty when the trace has none
+    AuditResult audit;
+    std::string score_reason;        // why this score was used (for labels and the report)
+};
+
+struct AnalysisCancelled : std::runtime_error {
+    AnalysisCancelled() : std::runtime_error("analysis cancelled") {}
+};
+
+// Full router probabilities for the chosen positions: the last-token table serves
+// "last"; any other selection needs /routing/probs for every position.
+bool traceHasFullProbs(const TraceReader& trace, const PositionSelection& positions);
+
+// The token id of each observation; empty when the trace records no ids (imports write -1).
+std::vector<int32_t> observationTokenIds(const TraceReader& trace, const RoutingObservations& obs);
+
+// Throws InputError for bad settings, an unknown taxonomy or a trace without observations.
+TraceAnalysis analyzeTrace(const TraceReader& trace, const TraceAnalysisRequest& request);
+
+}  // namespace ca
