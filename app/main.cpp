@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
 
     std::function<int()> run;
     for (Registrar reg : {registerAudit, registerCapture, registerTokenize, registerReport,
-                          registerImport, registerMerge, registerMask, registerDemo, registerSynth})
+                          registerImport, registerMerge, registerMask, registerDemo, registerSynth,
+                          registerScreenshots})
         reg(app, run);
 
     try {

@@ -1,17 +1,33 @@
 #include "ui/gui_main.h"
 
+#include "ui/main_window/app_theme.h"
+#include "ui/main_window/main_window.h"
+
 #include <QApplication>
-#include <QMessageBox>
+#include <QIcon>
+#include <QSettings>
 
 namespace ca::ui {
 
+void configureApplication() {
+    QApplication::setApplicationName(QStringLiteral("CommitteeAudit"));
+    QApplication::setOrganizationName(QStringLiteral("CommitteeAudit"));
+    QApplication::setApplicationVersion(QStringLiteral(CA_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("committee-audit"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("committee-audit"),
+                                                 QIcon(QStringLiteral(":/icons/committee-audit.svg"))));
+    applyTheme(parseTheme(QSettings().value(QStringLiteral("theme")).toString()));
+}
+
 int runGui(int argc, char** argv) {
+    // Fractional scale factors (125 %, 150 %) render crisply instead of being rounded.
+    QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
-    QApplication::setApplicationName("CommitteeAudit");
-    QMessageBox::information(nullptr, "CommitteeAudit",
-                             "The desktop app is not built yet. Use the headless subcommands "
-                             "(committee-audit --help).");
-    return 0;
+    configureApplication();
+    MainWindow window;
+    window.show();
+    for (const QString& path : QApplication::arguments().mid(1)) window.openFile(path);
+    return app.exec();
 }
 
 }  // namespace ca::ui

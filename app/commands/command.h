@@ -22,6 +22,7 @@ void registerMerge(CLI::App& app, std::function<int()>& run);
 void registerMask(CLI::App& app, std::function<int()>& run);
 void registerDemo(CLI::App& app, std::function<int()>& run);
 void registerSynth(CLI::App& app, std::function<int()>& run);
+void registerScreenshots(CLI::App& app, std::function<int()>& run);
 
 // Exit codes (DESIGN.md §2).
 constexpr int kExitOk = 0;

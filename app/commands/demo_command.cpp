@@ -101,6 +101,7 @@ int runDemo(const DemoArgs& a) {
     std::printf("Standing Committee per layer (authors' score, last prompt token):\n%s",
                 std::string(std::istreambuf_iterator<char>(in), {}).c_str());
     std::printf("\nReport (tables and figures): %s\n", report.c_str());
+    std::printf("Explore it in the desktop app: committee-audit %s\n", trace.c_str());
     if (a.synthetic)
         std::printf("This trace is SYNTHETIC: committees were planted (see its capture_settings).\n");
     else

@@ -7,7 +7,7 @@
 #include "core/trace/trace_reader.h"
 #include "core/util/input_error.h"
 #include "ui/figures/audit_figures.h"
-#include "ui/figures/report_figures.h"
+#include "ui/figures/report_export.h"
 
 #include <QApplication>
 
@@ -85,37 +85,12 @@ int runReport(const ReportArgs& a) {
     std::printf("score: %s (%s)\n", toString(result.settings.variant).c_str(), reason.c_str());
     std::fflush(stdout);
 
-    ReportProvenance prov;
-    prov.trace_path = a.trace;
-    prov.model = model;
-    prov.num_samples = trace.numSamples();
-    prov.num_tokens = trace.numTokens();
-    prov.trace_has_probs = trace.hasProbs();
-    prov.trace_has_last_probs = trace.hasLastProbs();
-    prov.score_reason = reason;
-    prov.capture_settings_json = trace.settingsJson();
-    nlohmann::json figure_layer_labels = nlohmann::json::array();
-    for (int l : figure_layers) figure_layer_labels.push_back(result.layer_labels[static_cast<size_t>(l)]);
-    nlohmann::json format_names = nlohmann::json::array();
-    for (auto f : formats) format_names.push_back(figures::extension(f));
-    prov.report_settings = {{"figure_layers", figure_layer_labels},
-                            {"figure_formats", format_names},
-                            {"figure_size_in", {6.5, 4.0}},
-                            {"figure_dpi", 300}};
-
-    std::vector<ReportFile> files = writeAuditTables(a.out, result, prov);
-
     const auto app = headlessApplication();
-    figures::ReportFigureOptions fig;
-    fig.formats = formats;
-    fig.layers = figure_layers;
-    fig.model_name = model.name;
-    fig.trace_name = std::filesystem::path(a.trace).filename().string();
-    const auto figure_files = figures::writeReportFigures(
-        (std::filesystem::path(a.out) / "figures").string(), result, fig, "figures/");
-    files.insert(files.end(), figure_files.begin(), figure_files.end());
-
-    files.push_back(writeReportJson(a.out, result, prov, files));
+    figures::ReportExportOptions options;
+    options.formats = formats;
+    options.layers = figure_layers;
+    options.score_reason = reason;
+    const std::vector<ReportFile> files = figures::writeFullReport(a.out, result, &trace, a.trace, options);
     for (const std::string& note : result.notes) std::printf("note: %s\n", note.c_str());
     std::printf("wrote %zu files to %s (%d layers, %d experts, %lld observations)\n", files.size(),
                 a.out.c_str(), result.num_layers, result.num_experts,

@@ -1,0 +1,32 @@
+// The whole report of one analysed trace — the CSV/JSON tables, the figures and
+// report.json — written into a folder. `committee-audit report` and the desktop app's
+// "Export figure set" both call this, so the two give the same files (docs/report.md).
+// Needs a QApplication (figures are QCustomPlot widgets).
+#pragma once
+
+#include "core/analysis/trace_analysis.h"
+#include "core/io/report_writer.h"
+#include "ui/figures/report_figures.h"
+
+#include <string>
+#include <vector>
+
+namespace ca {
+class TraceReader;
+}
+
+namespace ca::figures {
+
+struct ReportExportOptions {
+    std::vector<ImageFormat> formats = {ImageFormat::Png, ImageFormat::Pdf, ImageFormat::Svg};
+    std::vector<int> layers;    // layer indices for the Jaccard and Lorenz figures; empty = default
+    std::string score_reason;   // recorded in report.json
+};
+
+// trace: the file analysed (for provenance), or nullptr for an authors' table.
+// source_name: the input's path as the user gave it.
+std::vector<ReportFile> writeFullReport(const std::string& out_dir, const AuditResult& result,
+                                        const TraceReader* trace, const std::string& source_name,
+                                        const ReportExportOptions& options);
+
+}  // namespace ca::figures
