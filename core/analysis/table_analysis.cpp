@@ -181,7 +181,8 @@ AuditResult auditAuthorsTable(const authors::Table& table, const AuditSettings& 
     r.num_layers = L;
     r.num_experts = E;
     r.num_observations = 0;
-    for (const authors::AuditRow& row : run.rows) r.layer_labels.push_back(checkedInt(row.layer, source, "layer id"));
+    for (const authors::AuditRow& row : run.rows)
+        r.layer_labels.push_back(checkedInt(row.layer, source, "layer id"));
 
     // ECI and ranks from the lists. Every position the authors' zip() reads counts in
     // the ECI; the rank list keeps the first listLength() positions, -1 where the table
@@ -205,7 +206,8 @@ AuditResult auditAuthorsTable(const authors::Table& table, const AuditSettings& 
 
     int long_rows = 0, zip_rows = 0;
     std::vector<std::vector<int>> missing(static_cast<size_t>(D));  // layers without a row
-    std::vector<std::vector<RankSums>> sums(static_cast<size_t>(L), std::vector<RankSums>(static_cast<size_t>(E)));
+    std::vector<std::vector<RankSums>> sums(static_cast<size_t>(L),
+                                            std::vector<RankSums>(static_cast<size_t>(E)));
     for (int l = 0; l < L; ++l) {
         for (int d = 0; d < D; ++d) {
             const authors::TableRow* row = grid.at(l, d);
@@ -246,7 +248,8 @@ AuditResult auditAuthorsTable(const authors::Table& table, const AuditSettings& 
     // Every domain has a row at some layer (the authors' domains come from the rows), so
     // all are active and the committee's n is theirs: the domains of the whole table.
     ranks.domain_active.assign(static_cast<size_t>(D), 0);
-    for (int d = 0; d < D; ++d) ranks.domain_active[static_cast<size_t>(d)] = eci.domain_counts[static_cast<size_t>(d)] > 0;
+    for (int d = 0; d < D; ++d)
+        ranks.domain_active[static_cast<size_t>(d)] = eci.domain_counts[static_cast<size_t>(d)] > 0;
 
     // The committee: the authors' audit as it ran (unrounded numbers), every expert listed.
     CommitteeResult& c = r.committee;
@@ -310,7 +313,8 @@ AuditResult auditAuthorsTable(const authors::Table& table, const AuditSettings& 
                                    : undefinedConcentration(L, settings.concentration_share);
 
     // Notes: everything the authors' audit does silently that changes what is shown.
-    if (run.layer_ids_shifted) r.notes.push_back("layer ids shifted down by one (the table's smallest idx is 1)");
+    if (run.layer_ids_shifted)
+        r.notes.push_back("layer ids shifted down by one (the table's smallest idx is 1)");
     if (grid.repeated_rows)
         r.notes.push_back(std::to_string(grid.repeated_rows) +
                           " repeated (layer, domain) rows ignored: the first one counts, as in the "
