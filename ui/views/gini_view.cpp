@@ -222,7 +222,15 @@ void GiniView::rebuild() {
             }
         }
     }
-    figures::buildLinePlot(*gini_plot_, data, caption);
+    const figures::LinePlotHandles handles = figures::buildLinePlot(*gini_plot_, data, caption);
+    if (per_domain) {
+        // Documents' mean lines stand out from the thinner per-domain lines.
+        for (size_t i = 0; i < handles.lines.size() && i < lines_.size(); ++i) {
+            QPen pen = handles.lines[i]->pen();
+            pen.setWidthF(lines_[i].domain.isEmpty() ? 2.6 : 1.0);
+            handles.lines[i]->setPen(pen);
+        }
+    }
     has_plot_ = !lines_.empty();
     layer_marker_ = nullptr;
     if (has_plot_) {

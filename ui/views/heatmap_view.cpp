@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 namespace ca::ui {
 
@@ -246,7 +247,15 @@ void HeatmapView::rebuild() {
         if (share && clip_box_->value() < 100.0)
             caption.note += (caption.note.empty() ? "" : "; ") + std::string("shared colours clipped at p") +
                             figures::exactNumber(clip_box_->value());
-        p.handles = figures::buildHeatmap(*p.plot, p.data, caption);
+        try {
+            p.handles = figures::buildHeatmap(*p.plot, p.data, caption);
+        } catch (const std::exception& e) {  // never let a bad table take the window down
+            p.has_data = false;
+            p.text = tr("%1: cannot draw the heatmap: %2").arg(p.doc->name, QString::fromUtf8(e.what()));
+            p.message->setText(p.text);
+            p.stack->setCurrentWidget(p.message);
+            continue;
+        }
         // The selection outlines, drawn above the committee markers.
         QCPAxis* x = p.handles.axis_rect->axis(QCPAxis::atBottom);
         QCPAxis* y = p.handles.axis_rect->axis(QCPAxis::atLeft);

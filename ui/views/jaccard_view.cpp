@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <set>
 
 namespace ca::ui {
@@ -190,7 +191,16 @@ void JaccardView::rebuildMatrices() {
         const std::string model = p.doc->reader ? p.doc->reader->model().name : std::string();
         const std::string title = "Jaccard similarity of top-" + std::to_string(audit.audit_k) +
                                   " expert sets, layer " + layerLabel(audit, layer_).toStdString();
-        p.handles = figures::buildMatrix(*p.plot, p.data, figures::auditCaption(audit, model, p.doc->name.toStdString(), title));
+        try {
+            p.handles = figures::buildMatrix(*p.plot, p.data,
+                                             figures::auditCaption(audit, model, p.doc->name.toStdString(), title));
+        } catch (const std::exception& e) {  // never let a bad table take the window down
+            p.has_data = false;
+            p.text = tr("%1: cannot draw the matrix: %2").arg(p.doc->name, QString::fromUtf8(e.what()));
+            p.message->setText(p.text);
+            p.stack->setCurrentWidget(p.message);
+            continue;
+        }
         QCPAxisRect* rect = p.plot->axisRect();
         p.row_box = new QCPItemRect(p.plot);
         p.row_box->setClipAxisRect(rect);
