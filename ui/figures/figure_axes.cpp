@@ -14,8 +14,9 @@ namespace {
 // high; scaled up for export, descenders (g, y) can cross it. A little padding
 // keeps them whole.
 void padItems(QCPLegend* legend) {
+    // A wrapped legend whose last row is not full has empty cells: item() is null there.
     for (int i = 0; i < legend->itemCount(); ++i)
-        legend->item(i)->setMargins(QMargins(2, 2, 2, 2));
+        if (QCPAbstractLegendItem* item = legend->item(i)) item->setMargins(QMargins(2, 2, 2, 2));
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// Small pieces the interactive plot views (heatmap, Gini, Jaccard) share: clicks and
+// hover on a QCustomPlot, pixel -> integer cell, the layer labels of an analysis,
+// and writing a view's data as CSV.
+#pragma once
+
+#include "core/analysis/audit.h"
+
+#include <QPoint>
+#include <QString>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+class QCustomPlot;
+class QCPAxis;
+class QCPAxisRect;
+class QObject;
+
+namespace ca::ui {
+
+// Calls on_click(pixel) for a left click: press and release less than a few pixels apart.
+void onPlotClick(QCustomPlot* plot, QObject* context, std::function<void(QPoint)> on_click);
+
+// Shows text(pixel) as a tooltip while the mouse moves over the plot (hidden when empty).
+// text() must be fast: it runs on every mouse move.
+void onPlotHover(QCustomPlot* plot, QObject* context, std::function<QString(QPoint)> text);
+
+// The integer position 0..count-1 nearest to the pixel along `axis`, or -1 outside
+// [-0.5, count - 0.5].
+int integerAt(const QCPAxis* axis, double pixel, int count);
+
+// Whether `pixel` lies inside the axis rect's plotting area.
+bool insideRect(const QCPAxisRect* rect, const QPoint& pixel);
+
+// What the Layer columns and axes print: the trace's MoE layer labels.
+std::vector<std::string> layerLabelTexts(const AuditResult& result);
+QString layerLabel(const AuditResult& result, int layer);
+
+// Writes ca::toCsv(table) to `path`; throws InputError(path, ...) when it cannot.
+void writeCsvFile(const QString& path, const PlainTable& table);
+
+// "name" -> "name" made file-name safe (figures::fileSlug on the UTF-8 text).
+QString slug(const QString& name);
+
+}  // namespace ca::ui
