@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -278,6 +279,37 @@ TEST_F(CaptureDialogTest, RemembersTheLastValuesUsed) {
     EXPECT_EQ(r.prompt_format, "template:Q: {prompt}");
     EXPECT_EQ(r.dataset, kEmbeddedDatasetLabel);
     EXPECT_FALSE(r.resume);  // resume belongs to one interrupted trace: not remembered
+}
+
+// Against the real executable, opt in: CA_TEST_CAPTURE_MODEL=<checkpoint dir> (e.g. the random
+// OLMoE that `committee-audit demo` writes to committee-audit-demo/random-olmoe). A capture of
+// the embedded dataset is stopped after its first samples, then resumed to the end of a limit.
+TEST_F(CaptureDialogTest, RealCaptureCancelsAndResumes) {
+    const QString model = qEnvironmentVariable("CA_TEST_CAPTURE_MODEL");
+    if (model.isEmpty() || !QFileInfo::exists(CA_BINARY)) GTEST_SKIP() << "set CA_TEST_CAPTURE_MODEL";
+    CaptureDialog dialog(nullptr, settings_.get());
+    dialog.setExecutable(CA_BINARY);
+    CaptureRequest r;
+    r.model_dir = model;
+    r.dtype = "fp32";
+    r.limit = 40;
+    r.out = dir_.filePath("real.h5");
+    dialog.setRequest(r);
+    QSignalSpy ready(&dialog, &CaptureDialog::traceReady);
+    dialog.show();
+    dialog.startCapture();
+    auto* bar = dialog.findChild<QProgressBar*>("progress");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return bar->maximum() == 40 && bar->value() >= 1; }, 120000))
+        << dialog.findChild<QLabel*>("lastLine")->text().toStdString();
+    dialog.cancelCapture();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !dialog.isRunning(); }, 60000));
+    EXPECT_TRUE(dialog.statusText().startsWith("cancelled: trace kept with ")) << dialog.statusText().toStdString();
+    ASSERT_TRUE(dialog.findChild<QCheckBox*>("resume")->isChecked());
+
+    dialog.startCapture();  // Resume is ticked: continues the same trace
+    ASSERT_TRUE(ready.wait(300000)) << dialog.statusText().toStdString();
+    EXPECT_EQ(ready.at(0).at(0).toString(), r.out);
+    EXPECT_TRUE(dialog.findChild<QLabel*>("samples")->text().startsWith("40 / 40 samples"));
 }
 
 }  // namespace
