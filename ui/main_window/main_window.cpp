@@ -341,9 +341,15 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    for (const QUrl& url : event->mimeData()->urls())
-        if (url.isLocalFile()) openFile(url.toLocalFile());
+    openUrls(event->mimeData()->urls());
     event->acceptProposedAction();
+}
+
+int MainWindow::openUrls(const QList<QUrl>& urls) {
+    int opened = 0;
+    for (const QUrl& url : urls)
+        if (url.isLocalFile()) opened += openFile(url.toLocalFile()) ? 1 : 0;
+    return opened;
 }
 
 }  // namespace ca::ui

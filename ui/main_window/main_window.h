@@ -14,6 +14,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QProgressBar;
+class QUrl;
 
 namespace ca::ui {
 
@@ -31,6 +32,8 @@ public:
 
     Session* session() const { return session_; }
     bool openFile(const QString& path);  // false (and an error dialog) on bad input
+    // What a drop does: opens every local file among the URLs (others are ignored).
+    int openUrls(const QList<QUrl>& urls);
 
     // Every view by object name ("heatmap", "committee", "gini", "jaccard", "tokens",
     // "settings", "documents"): for tests and the screenshot script.

@@ -1,0 +1,103 @@
+// The main window as a user meets it: open files (command line, drop, recent list),
+// bad files give a message and no crash, and the views share one selection.
+#include "core/synthetic/synthetic_trace.h"
+#include "ui/main_window/main_window.h"
+#include "ui/session/session.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QLabel>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <gtest/gtest.h>
+
+namespace ca::ui {
+namespace {
+
+class MainWindowTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(dir_.isValid());
+        QApplication::setOrganizationName(QStringLiteral("CommitteeAudit-tests"));
+        QSettings().clear();
+        SyntheticSpec spec = SyntheticSpec::forShape("olmoe");
+        spec.samples_per_domain = 4;
+        truth_ = writeSyntheticTrace(spec, trace_path().toStdString());
+    }
+    QString trace_path() const { return dir_.filePath(QStringLiteral("trace.h5")); }
+
+    QTemporaryDir dir_;
+    PlantedTruth truth_;
+};
+
+TEST_F(MainWindowTest, OpensATraceAndEveryViewExists) {
+    MainWindow window;
+    ASSERT_TRUE(window.openFile(trace_path()));
+    ASSERT_TRUE(window.session()->waitForIdle());
+    const auto doc = window.session()->document(0);
+    ASSERT_TRUE(doc && doc->analysis);
+    for (const char* name : {"heatmap", "documents", "settings", "committee", "gini", "jaccard", "tokens"})
+        EXPECT_NE(window.view(QString::fromLatin1(name)), nullptr) << name;
+    EXPECT_TRUE(window.windowTitle().startsWith(QStringLiteral("trace.h5")));
+}
+
+TEST_F(MainWindowTest, ABadFileGivesAOneLineMessageAndOpensNothing) {
+    const QString bad = dir_.filePath(QStringLiteral("corrupt.h5"));
+    QFile f(bad);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("this is not an HDF5 file");
+    f.close();
+    MainWindow window;
+    EXPECT_FALSE(window.openFile(bad));
+    EXPECT_EQ(window.session()->documentCount(), 0);
+    EXPECT_TRUE(window.lastError().contains(QStringLiteral("corrupt.h5"))) << window.lastError().toStdString();
+    EXPECT_FALSE(window.lastError().contains(QLatin1Char('\n')));
+}
+
+TEST_F(MainWindowTest, DroppingFilesOpensThem) {
+    MainWindow window;
+    EXPECT_TRUE(window.acceptDrops());
+    // What a drop of a file and a web link delivers: the file opens, the link is ignored.
+    EXPECT_EQ(window.openUrls({QUrl::fromLocalFile(trace_path()), QUrl(QStringLiteral("https://example.org/t.h5"))}), 1);
+    EXPECT_EQ(window.session()->documentCount(), 1);
+    window.session()->waitForIdle();
+}
+
+TEST_F(MainWindowTest, OpenedFilesJoinTheRecentList) {
+    {
+        MainWindow window;
+        ASSERT_TRUE(window.openFile(trace_path()));
+        window.session()->waitForIdle();
+    }
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    ASSERT_FALSE(recent.isEmpty());
+    EXPECT_EQ(recent.front(), QFileInfo(trace_path()).absoluteFilePath());
+}
+
+TEST_F(MainWindowTest, TheStatusBarFollowsTheSharedSelection) {
+    MainWindow window;
+    ASSERT_TRUE(window.openFile(trace_path()));
+    ASSERT_TRUE(window.session()->waitForIdle());
+    window.session()->selection()->setCell(3, 17);
+    const QList<QLabel*> labels = window.statusBar()->findChildren<QLabel*>();
+    bool found = false;
+    for (QLabel* label : labels)
+        found = found || (label->text().contains(QStringLiteral("layer 3")) &&
+                          label->text().contains(QStringLiteral("expert 17")));
+    EXPECT_TRUE(found);
+}
+
+TEST_F(MainWindowTest, TheSameFileOpensOnce) {
+    MainWindow window;
+    ASSERT_TRUE(window.openFile(trace_path()));
+    ASSERT_TRUE(window.openFile(trace_path()));
+    EXPECT_EQ(window.session()->documentCount(), 1);
+    window.session()->waitForIdle();
+}
+
+}  // namespace
+}  // namespace ca::ui

@@ -1,0 +1,103 @@
+// The Session behind every view: documents analysed in the background with the
+// current settings, stale work dropped, one shared selection.
+#include "core/analysis/trace_analysis.h"
+#include "core/synthetic/synthetic_trace.h"
+#include "core/trace/trace_reader.h"
+#include "ui/session/session.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+namespace ca::ui {
+namespace {
+
+class SessionTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(dir_.isValid());
+        SyntheticSpec spec = SyntheticSpec::forShape("olmoe");
+        spec.samples_per_domain = 5;
+        truth_ = writeSyntheticTrace(spec, path().toStdString());
+    }
+    QString path() const { return dir_.filePath(QStringLiteral("t.h5")); }
+    QTemporaryDir dir_;
+    PlantedTruth truth_;
+};
+
+TEST_F(SessionTest, AnalysesAnOpenedTraceLikeTheReportDoes) {
+    Session session;
+    QSignalSpy analysed(&session, &Session::analysisChanged);
+    ASSERT_TRUE(session.open(path()));
+    ASSERT_TRUE(session.waitForIdle());
+    const auto doc = session.document(0);
+    ASSERT_TRUE(doc->analysis);
+    EXPECT_FALSE(doc->analysis->significance_pending);
+    EXPECT_TRUE(doc->audit()->has_significance);  // default settings ask for p-values
+    EXPECT_EQ(analysed.count(), 2);               // first without p-values, then with
+
+    // The same request straight through the core gives the same committees.
+    TraceAnalysisRequest request;
+    request.settings.permutations = 0;
+    const TraceAnalysis direct = analyzeTrace(TraceReader(path().toStdString()), request);
+    ASSERT_EQ(direct.audit.committee.layers.size(), doc->audit()->committee.layers.size());
+    for (size_t l = 0; l < direct.audit.committee.layers.size(); ++l)
+        EXPECT_EQ(direct.audit.committee.layers[l].members, doc->audit()->committee.layers[l].members) << l;
+    EXPECT_EQ(session.selection()->state().document, 0);
+}
+
+TEST_F(SessionTest, NewSettingsReplaceTheAnalysisAndStaleResultsAreDropped) {
+    Session session;
+    ASSERT_TRUE(session.open(path()));
+    AnalysisSettings s = session.settings();
+    s.permutations = 0;
+    s.score = QStringLiteral("frequency");
+    session.setSettings(s);  // while the first analysis may still run
+    s.score = QStringLiteral("authors");
+    session.setSettings(s);
+    ASSERT_TRUE(session.waitForIdle());
+    const auto doc = session.document(0);
+    ASSERT_TRUE(doc->analysis);
+    EXPECT_EQ(doc->analysis->settings.score, QStringLiteral("authors"));
+    EXPECT_EQ(doc->audit()->settings.variant, EciVariant::Authors);
+}
+
+TEST_F(SessionTest, AnUnknownTaxonomyReportsAnErrorInsteadOfCrashing) {
+    Session session;
+    QSignalSpy failed(&session, &Session::analysisFailed);
+    AnalysisSettings s;
+    s.taxonomy = QStringLiteral("no-such-taxonomy");
+    session.setSettings(s);
+    ASSERT_TRUE(session.open(path()));
+    ASSERT_TRUE(session.waitForIdle());
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.at(0).at(1).toString().contains(QStringLiteral("no-such-taxonomy")));
+    EXPECT_FALSE(session.document(0)->error.isEmpty());
+}
+
+TEST_F(SessionTest, ClosingTheSelectedDocumentMovesTheSelection) {
+    Session session;
+    ASSERT_TRUE(session.open(path()));
+    session.selection()->setCell(2, 5);
+    session.close(0);
+    EXPECT_EQ(session.documentCount(), 0);
+    EXPECT_EQ(session.selection()->state().document, -1);
+    EXPECT_EQ(session.selection()->state().expert, -1);
+}
+
+TEST(SelectionTest, EmitsOnceAndOnlyForWhatChanged) {
+    Selection selection;
+    QSignalSpy spy(&selection, &Selection::changed);
+    selection.setCell(1, 2);
+    selection.setCell(1, 2);  // no change, no signal
+    selection.setExpert(3);
+    ASSERT_EQ(spy.count(), 2);
+    const auto first = spy.at(0).at(1).value<Selection::Fields>();
+    EXPECT_TRUE(first.testFlag(Selection::Layer) && first.testFlag(Selection::Expert));
+    const auto second = spy.at(1).at(1).value<Selection::Fields>();
+    EXPECT_EQ(second, Selection::Fields(Selection::Expert));
+}
+
+}  // namespace
+}  // namespace ca::ui
