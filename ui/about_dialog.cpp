@@ -48,7 +48,7 @@ QString aboutHtml(const QString& torch_version) {
     if (!torch_version.isEmpty())
         html += row(QStringLiteral("libtorch"), torch_version.toHtmlEscaped(), QStringLiteral("BSD-3-Clause"));
     html += row(QStringLiteral("nlohmann/json, CLI11, PCRE2, libzip, ICU"), QString(),
-                QStringLiteral("MIT, BSD-3-Clause, BSD-3-Clause, BSD-3-Clause, Unicode-3.0"));
+                QStringLiteral("MIT, BSD-3-Clause, BSD-3-Clause, BSD-3-Clause, Unicode licence"));
     html += QStringLiteral("</table>");
 
     html += QStringLiteral(
@@ -74,7 +74,7 @@ QDialog* createAboutDialog(QWidget* parent, const QString& torch_version) {
     text->setObjectName("aboutText");
     text->setOpenExternalLinks(true);
     text->setHtml(aboutHtml(torch_version));
-    text->setMinimumSize(520, 420);
+    text->setMinimumSize(560, 520);
     layout->addWidget(text);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);

@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -82,16 +83,22 @@ CaptureDialog::CaptureDialog(QWidget* parent, QSettings* settings)
     progress_bar_->setObjectName("progress");
     progress_bar_->setRange(0, 1);
     progress_bar_->setValue(0);
+    progress_bar_->setFormat("%p% (%v / %m)");
     samples_ = new QLabel(tr("not started"));
     samples_->setObjectName("samples");
     last_line_ = new QLabel;
     last_line_->setObjectName("lastLine");
     last_line_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     last_line_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    status_ = new QLabel;
+    // A long line must not widen the dialog; the tooltip holds it whole.
+    last_line_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // The outcome, with a resume command to copy: selectable text that wraps.
+    status_ = new QPlainTextEdit;
     status_->setObjectName("status");
-    status_->setWordWrap(true);
-    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    status_->setReadOnly(true);
+    status_->setFrameShape(QFrame::NoFrame);
+    status_->viewport()->setAutoFillBackground(false);
+    status_->setFixedHeight(status_->fontMetrics().lineSpacing() * 5 + 12);
     progress_layout->addWidget(progress_bar_);
     progress_layout->addWidget(samples_);
     progress_layout->addWidget(last_line_);
@@ -117,6 +124,7 @@ CaptureDialog::CaptureDialog(QWidget* parent, QSettings* settings)
     loadSettings();
     setRunning(false);
     updateCommandLine();
+    resize(qMax(720, sizeHint().width()), sizeHint().height());
 }
 
 CaptureDialog::~CaptureDialog() = default;
@@ -238,7 +246,7 @@ void CaptureDialog::setRequest(const CaptureRequest& r) {
 
 bool CaptureDialog::isRunning() const { return process_->isRunning(); }
 
-QString CaptureDialog::statusText() const { return status_->text(); }
+QString CaptureDialog::statusText() const { return status_->toPlainText(); }
 
 void CaptureDialog::startCapture() {
     if (isRunning()) return;
@@ -267,7 +275,7 @@ void CaptureDialog::cancelCapture() {
     if (!isRunning()) return;
     const bool first = !process_->cancelRequested();
     process_->cancel();
-    status_->setText(first ? tr("stopping after the sample in flight… (Stop again to stop at once)")
+    status_->setPlainText(first ? tr("stopping after the sample in flight… (Stop again to stop at once)")
                            : tr("stopping at once…"));
     stop_button_->setText(tr("Stop &now"));
 }
@@ -310,7 +318,7 @@ void CaptureDialog::onFinished(const CaptureOutcome& outcome) {
     case CaptureOutcome::Kind::Done:
         progress_bar_->setRange(0, 1);
         progress_bar_->setValue(1);
-        status_->setText(tr("done: %1").arg(outcome.message.isEmpty() ? out : outcome.message));
+        status_->setPlainText(tr("done: %1").arg(outcome.message.isEmpty() ? out : outcome.message));
         emit traceReady(out);
         accept();
         return;
@@ -320,21 +328,21 @@ void CaptureDialog::onFinished(const CaptureOutcome& outcome) {
         again.resume = true;
         const QString command = shellCommandLine(executable_, captureArguments(again));
         if (outcome.samples_kept >= 0)
-            status_->setText(tr("cancelled: trace kept with %1 samples, resume with Run (Resume is "
-                                "now ticked) or: %2")
-                                 .arg(outcome.samples_kept)
-                                 .arg(command));
+            status_->setPlainText(tr("cancelled: trace kept with %1 samples, resume with Run (Resume is "
+                                     "now ticked) or:\n%2")
+                                      .arg(outcome.samples_kept)
+                                      .arg(command));
         else
-            status_->setText(tr("cancelled before the capture could close its trace; %1 may be "
-                                "missing or incomplete")
-                                 .arg(out));
+            status_->setPlainText(tr("cancelled before the capture could close its trace; %1 may be "
+                                     "missing or incomplete")
+                                      .arg(out));
         if (outcome.samples_kept > 0) resume_->setChecked(true);
         if (close_when_stopped_) QDialog::reject();
         return;
     }
     case CaptureOutcome::Kind::Failed:
         if (progress_bar_->maximum() == 0) progress_bar_->setRange(0, 1);
-        status_->setText(tr("failed: %1").arg(outcome.message));
+        status_->setPlainText(tr("failed: %1").arg(outcome.message));
         showError(outcome.message);
         if (close_when_stopped_) QDialog::reject();
         return;

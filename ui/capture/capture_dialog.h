@@ -17,6 +17,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSettings;
@@ -89,7 +90,7 @@ private:
     QProgressBar* progress_bar_ = nullptr;
     QLabel* samples_ = nullptr;
     QLabel* last_line_ = nullptr;
-    QLabel* status_ = nullptr;
+    QPlainTextEdit* status_ = nullptr;
     QPushButton* run_button_ = nullptr;
     QPushButton* stop_button_ = nullptr;
     QPushButton* close_button_ = nullptr;
