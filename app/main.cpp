@@ -1,6 +1,7 @@
 // committee-audit: no arguments or one file argument opens the desktop app;
 // a subcommand runs headless (DESIGN.md §2).
 #include "app/commands/command.h"
+#include "core/capture/capture_api.h"
 #include "core/util/input_error.h"
 #include "ui/gui_main.h"
 
@@ -12,21 +13,26 @@
 
 namespace {
 
+// The GUI takes file arguments only: each looks like a path (has a '.' or '/', so no
+// subcommand name qualifies) and is no option.
 bool isGuiInvocation(int argc, char** argv) {
-    if (argc == 1) return true;
-    if (argc == 2) {
-        const std::string arg = argv[1];
-        return !arg.empty() && arg[0] != '-' && (arg.find('.') != std::string::npos ||
-                                                 arg.find('/') != std::string::npos);
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const bool path_like = !arg.empty() && arg[0] != '-' &&
+                               (arg.find('.') != std::string::npos || arg.find('/') != std::string::npos);
+        if (!path_like) return false;
     }
-    return false;
+    return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     using namespace ca::cli;
-    if (isGuiInvocation(argc, argv)) return ca::ui::runGui(argc, argv);
+    if (isGuiInvocation(argc, argv)) {
+        const std::string torch = ca::capture::torchVersion();
+        return ca::ui::runGui(argc, argv, torch.c_str());
+    }
 
     CLI::App app{"CommitteeAudit: audit expert routing in Mixture-of-Experts models.\n"
                  "Run without arguments (or with a trace file) to open the desktop app.",

@@ -19,11 +19,12 @@ void configureApplication() {
     applyTheme(parseTheme(QSettings().value(QStringLiteral("theme")).toString()));
 }
 
-int runGui(int argc, char** argv) {
+int runGui(int argc, char** argv, const char* torch_version) {
     // Fractional scale factors (125 %, 150 %) render crisply instead of being rounded.
     QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
     configureApplication();
+    if (torch_version) app.setProperty("torchVersion", QString::fromUtf8(torch_version));
     MainWindow window;
     window.show();
     for (const QString& path : QApplication::arguments().mid(1)) window.openFile(path);

@@ -180,7 +180,7 @@ void MainWindow::createActions() {
             "https://github.com/committee-audit/committee-audit/blob/main/docs/user-guide.md")));
     });
     guide->setShortcut(QKeySequence::HelpContents);
-    help->addAction(tr("&About CommitteeAudit"), this, [this] { showAboutDialog(this); });
+    help->addAction(tr("&About CommitteeAudit"), this, [this] { showAboutDialog(this, qApp->property("torchVersion").toString()); });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
