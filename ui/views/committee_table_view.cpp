@@ -20,7 +20,6 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <mutex>
 
 namespace ca::ui {
 
@@ -167,11 +166,8 @@ QStringList CommitteeTableView::exportTo(const QString& dir, const QString& stem
     caption.title = "Standing Committee per layer";
     if (!several) {
         if (const auto doc = session_->currentDocument(); doc && doc->audit()) {
-            std::string model;
-            if (doc->reader) {
-                std::lock_guard<std::mutex> lock(hdf5Mutex());
-                model = doc->reader->model().name;
-            }
+            // model() is read at open, not a libhdf5 call: no lock (an analysis may hold it long).
+            const std::string model = doc->reader ? doc->reader->model().name : std::string();
             caption = figures::auditCaption(*doc->audit(), model, doc->name.toStdString(), caption.title);
         }
     }

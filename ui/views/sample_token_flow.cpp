@@ -64,7 +64,7 @@ int SampleTokenFlow::layout(int width, std::vector<QRect>* rects) const {
     int x = kMargin, y = kMargin;
     if (rects) rects->clear();
     for (int i = 0; i < static_cast<int>(tokens_.size()); ++i) {
-        const int w = std::min(fm.horizontalAdvance(displayText(i)) + 2 * kPadX, right - kMargin);
+        const int w = std::min(fm.horizontalAdvance(displayText(i)) + 2 * kPadX + 2, right - kMargin);  // +2: no eliding by rounding
         if (x > kMargin && x + w > right) {
             x = kMargin;
             y += line_height + kGapY;
@@ -137,8 +137,8 @@ void SampleTokenFlow::paintEvent(QPaintEvent*) {
             painter.drawRect(r.adjusted(1, 1, -1, -1));
         }
         painter.setPen(Qt::black);
-        painter.drawText(r.adjusted(kPadX, 0, -kPadX, 0), Qt::AlignVCenter | Qt::AlignLeft | Qt::TextSingleLine,
-                         QFontMetrics(font()).elidedText(displayText(i), Qt::ElideRight, r.width() - 2 * kPadX));
+        painter.drawText(r.adjusted(kPadX, 0, -kPadX + 2, 0), Qt::AlignVCenter | Qt::AlignLeft | Qt::TextSingleLine,
+                         QFontMetrics(font()).elidedText(displayText(i), Qt::ElideRight, r.width() - 2 * kPadX + 2));
     }
 }
 

@@ -115,10 +115,9 @@ void SampleTokensView::refresh() {
     const SelectionState& s = session_->selection()->state();
     const auto doc = session_->document(s.document);
     int64_t num_samples = 0;
-    if (doc && doc->reader) {
-        std::lock_guard<std::mutex> lock(hdf5Mutex());
-        num_samples = doc->reader->numSamples();
-    }
+    // numSamples() is a field read at open, not a libhdf5 call: no lock here, because the
+    // background analysis may hold it for seconds and the GUI thread must not wait.
+    if (doc && doc->reader) num_samples = doc->reader->numSamples();
     updating_controls_ = true;
     sample_spin_->setMaximum(static_cast<int>(std::min<int64_t>(num_samples - 1, INT32_MAX)));
     sample_spin_->setValue(static_cast<int>(s.sample));
