@@ -7,9 +7,14 @@
 #include <QIcon>
 #include <QSettings>
 
+// Resources of a static library must be registered by hand (global namespace: the macro
+// declares a function of that name).
+static void initUiResources() { Q_INIT_RESOURCE(ui_resources); }
+
 namespace ca::ui {
 
 void configureApplication() {
+    initUiResources();
     QApplication::setApplicationName(QStringLiteral("CommitteeAudit"));
     QApplication::setOrganizationName(QStringLiteral("CommitteeAudit"));
     QApplication::setApplicationVersion(QStringLiteral(CA_VERSION));

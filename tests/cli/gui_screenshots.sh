@@ -26,7 +26,7 @@ run_gui() {
     fi
 }
 
-run_gui screenshots "$WORK/T.h5" --out "$WORK/shots" --width 1400 --height 900 >"$WORK/shots.out" 2>"$WORK/shots.err"
+run_gui screenshots "$WORK/T.h5" --out "$WORK/shots" --width 1600 --height 1000 >"$WORK/shots.out" 2>"$WORK/shots.err"
 rc=$?
 cat "$WORK/shots.out"
 [ $rc -eq 0 ] || fail "screenshots exited $rc: $(tail -5 "$WORK/shots.err")"
@@ -41,6 +41,6 @@ for view in main_window heatmap documents settings committee gini jaccard tokens
     w=${size%x*}; h=${size#*x}
     [ "$w" -ge 100 ] && [ "$h" -ge 60 ] || fail "$view.png is too small ($size)"
 done
-[ "$(png_size "$WORK/shots/main_window.png")" = "1400x900" ] || fail "main window is $(png_size "$WORK/shots/main_window.png"), not 1400x900"
+[ "$(png_size "$WORK/shots/main_window.png")" = "1600x1000" ] || fail "main window is $(png_size "$WORK/shots/main_window.png"), not 1600x1000"
 grep -q BLANK "$WORK/shots.out" && fail "a view rendered blank"
 echo "ok"

@@ -116,6 +116,10 @@ void MainWindow::createViews() {
     tabifyDockWidget(gini, jaccard);
     tabifyDockWidget(jaccard, tokens);
     gini->raise();
+    // Room for the committee table's columns and for the plots below the heatmap.
+    QDockWidget* committee = docks_[2];
+    resizeDocks({docks_[0], committee}, {330, 480}, Qt::Horizontal);
+    resizeDocks({gini}, {420}, Qt::Vertical);
 }
 
 QDockWidget* MainWindow::addDock(QWidget* view, const QString& title, const QString& name,
