@@ -22,8 +22,10 @@ class MainWindowTest : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(dir_.isValid());
-        QApplication::setOrganizationName(QStringLiteral("CommitteeAudit-tests"));
-        QSettings().clear();
+        // Settings (layout, recent files) go to this test's own folder: tests running in
+        // parallel never share them, and the user's are never touched.
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir_.path());
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
         SyntheticSpec spec = SyntheticSpec::forShape("olmoe");
         spec.samples_per_domain = 4;
         truth_ = writeSyntheticTrace(spec, trace_path().toStdString());
