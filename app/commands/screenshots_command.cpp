@@ -38,6 +38,12 @@ double nonBackgroundFraction(const QImage& image) {
     return sampled ? static_cast<double>(differ) / sampled : 0;
 }
 
+QSize viewSize(const QString& view) {
+    if (view == QLatin1String("documents") || view == QLatin1String("settings")) return {480, 320};
+    if (view == QLatin1String("committee")) return {760, 620};
+    return {1300, 820};  // plots and the token inspector
+}
+
 int runScreenshots(const ScreenshotArgs& a) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -94,7 +100,9 @@ int runScreenshots(const ScreenshotArgs& a) {
     const QSize device_size = QSize(a.width, a.height) * window.devicePixelRatio();
     save(QStringLiteral("main_window.png"), window.grab().toImage(), device_size);
     for (const QString& view : window.viewNames()) {
-        const QImage image = window.grabView(view);
+        // Docked views get a picture of a useful size of their own; the heatmap is the
+        // central widget and keeps the size it has in the window.
+        const QImage image = window.grabView(view, view == QLatin1String("heatmap") ? QSize() : viewSize(view));
         save(view + QStringLiteral(".png"), image, {});
     }
     window.close();

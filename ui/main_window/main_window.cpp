@@ -310,16 +310,24 @@ QStringList MainWindow::viewNames() const {
     return names;
 }
 
-QImage MainWindow::grabView(const QString& name) {
+QImage MainWindow::grabView(const QString& name, const QSize& size) {
     QWidget* w = view(name);
     if (!w) return {};
-    for (QDockWidget* dock : docks_)
-        if (dock->widget() == w) {
-            dock->show();
-            dock->raise();
+    QDockWidget* dock = nullptr;
+    for (QDockWidget* d : docks_)
+        if (d->widget() == w) dock = d;
+    if (dock) {
+        dock->show();
+        dock->raise();
+        if (size.isValid()) {
+            dock->setFloating(true);
+            dock->resize(size);
         }
-    QApplication::processEvents();
-    return w->grab().toImage();
+    }
+    for (int i = 0; i < 5; ++i) QApplication::processEvents();
+    const QImage image = w->grab().toImage();
+    if (dock && size.isValid()) dock->setFloating(false);
+    return image;
 }
 
 void MainWindow::restoreLayout() {

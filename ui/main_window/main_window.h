@@ -39,8 +39,9 @@ public:
     // "settings", "documents"): for tests and the screenshot script.
     QWidget* view(const QString& name) const;
     QStringList viewNames() const;
-    // Shows view `name` (raising its dock) and grabs it as an image.
-    QImage grabView(const QString& name);
+    // Shows view `name` (raising its dock) and grabs it as an image; with a size, a docked
+    // view is floated at that size for the picture and docked back afterwards.
+    QImage grabView(const QString& name, const QSize& size = {});
     QString lastError() const { return last_error_; }
 
 protected:
