@@ -117,25 +117,43 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
     obs.topk_experts.reserve(total * L * k);
     obs.topk_weights.reserve(total * L * k);
     if (options.need_probs) obs.probs.reserve(total * L * E);
-    // Walk samples in batches whose token rows span about a few chunks.
+    const bool row_probs = options.need_probs && !probs_from_last;
+    // The last token's top-k from the per-sample copies: S rows instead of T. Not when
+    // the softmax must come from /routing/probs anyway (the rows are read then).
+    const bool topk_per_sample = last && options.use_last_topk && trace.hasLastTopk() && !row_probs;
+    // Walk samples in batches whose token rows (or, per sample, sample rows) span about
+    // a few chunks.
     const int64_t target_rows = std::max<int64_t>(trace.chunkRows() * 8, 4096);
     std::vector<int32_t> experts;
     std::vector<float> weights, probs;
     int64_t s0 = 0;
     while (s0 < S) {
         int64_t s1 = s0 + 1;
-        while (s1 < S && off[s1 + 1] - off[s0] <= target_rows) ++s1;
+        if (topk_per_sample)
+            s1 = std::min(S, s0 + target_rows);
+        else
+            while (s1 < S && off[s1 + 1] - off[s0] <= target_rows) ++s1;
         const int64_t row0 = off[s0], nrows = off[s1] - off[s0];
-        trace.readTopk(row0, nrows, experts, weights);
-        const bool row_probs = options.need_probs && !probs_from_last;
+        // Per-sample data (last-token top-k and softmax): when the whole batch is kept,
+        // read straight into place (one pass over the bytes, no temporary buffer).
+        const bool all_kept = std::all_of(sample_domain.begin() + s0, sample_domain.begin() + s1,
+                                          [](int32_t d) { return d >= 0; });
+        const bool direct_topk = topk_per_sample && all_kept;
+        if (direct_topk) {
+            const size_t before = obs.topk_experts.size();
+            obs.topk_experts.resize(before + static_cast<size_t>(s1 - s0) * L * k);
+            obs.topk_weights.resize(obs.topk_experts.size());
+            trace.readLastTopkInto(s0, s1 - s0, obs.topk_experts.data() + before,
+                                   obs.topk_weights.data() + before);
+        } else if (topk_per_sample) {
+            trace.readLastTopk(s0, s1 - s0, experts, weights);  // [s1 - s0, L, k]
+        } else {
+            trace.readTopk(row0, nrows, experts, weights);      // [nrows, L, k]
+        }
         if (row_probs) trace.readProbs(row0, nrows, probs);
-        // Last-token softmax: when the whole batch is kept, read straight into place
-        // (one pass over the bytes, no temporary buffer).
         std::vector<float> lastp;
-        bool direct = false;
+        const bool direct = probs_from_last && all_kept;
         if (probs_from_last) {
-            direct = std::all_of(sample_domain.begin() + s0, sample_domain.begin() + s1,
-                                 [](int32_t d) { return d >= 0; });
             if (direct) {
                 const size_t before = obs.probs.size();
                 obs.probs.resize(before + static_cast<size_t>(s1 - s0) * L * E);
@@ -153,13 +171,16 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
             const auto [b, e] = chosenRange(options.positions, off[s + 1] - off[s]);
             for (int64_t p = b; p < e; ++p) {
                 const int64_t row = off[s] + p, local = row - row0;
+                const int64_t topk_local = topk_per_sample ? s - s0 : local;
                 obs.obs_domain.push_back(sample_domain[s]);
                 obs.obs_sample.push_back(s);
                 obs.obs_token.push_back(row);
-                obs.topk_experts.insert(obs.topk_experts.end(), experts.begin() + local * L * k,
-                                        experts.begin() + (local + 1) * L * k);
-                obs.topk_weights.insert(obs.topk_weights.end(), weights.begin() + local * L * k,
-                                        weights.begin() + (local + 1) * L * k);
+                if (!direct_topk) {
+                    obs.topk_experts.insert(obs.topk_experts.end(), experts.begin() + topk_local * L * k,
+                                            experts.begin() + (topk_local + 1) * L * k);
+                    obs.topk_weights.insert(obs.topk_weights.end(), weights.begin() + topk_local * L * k,
+                                            weights.begin() + (topk_local + 1) * L * k);
+                }
                 if (row_probs)
                     obs.probs.insert(obs.probs.end(), probs.begin() + local * L * E,
                                      probs.begin() + (local + 1) * L * E);

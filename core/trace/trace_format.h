@@ -19,6 +19,10 @@ inline constexpr const char* kProbs = "/routing/probs";               // float32
 
 // Extensions (format v1 keeps working without them).
 inline constexpr const char* kLastProbs = "/samples/last_probs";      // float32 [S,L,E]
+// The top-k at each sample's last token: copies of its last /routing row, so that a
+// last-token analysis reads S rows instead of all T (written for every sample).
+inline constexpr const char* kLastTopkExperts = "/samples/last_topk_experts";  // as kTopkExperts [S,L,k]
+inline constexpr const char* kLastTopkWeights = "/samples/last_topk_weights";  // float32 [S,L,k]
 inline constexpr const char* kPrompt = "/samples/prompt";             // utf8 [S]
 inline constexpr const char* kAnswer = "/samples/answer";             // int32 [S], -1 unknown
 inline constexpr const char* kPredicted = "/samples/predicted";       // int32 [S], -1 none

@@ -1,6 +1,9 @@
 // mergeTraces(): joins the shards of one capture (`capture --shard I/N`) in the
 // order given. The result holds exactly the samples and rows of the inputs, so
 // merging the shards of a capture equals the unsharded capture.
+// The per-sample last-token top-k (/samples/last_topk_*) is not copied but written
+// again by TraceWriter from each sample's last /routing row: the output holds it
+// even when the inputs predate it, and it always equals those rows.
 #include "core/trace/trace_reader.h"
 #include "core/trace/trace_writer.h"
 #include "core/util/input_error.h"

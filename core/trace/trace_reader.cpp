@@ -29,7 +29,8 @@ struct TraceReader::Impl {
     int64_t S = 0, T = 0;
     std::vector<int64_t> offsets;
     std::vector<std::string> ids, subjects, domains;
-    Handle topk_experts, topk_weights, probs, last_probs, token_ids, token_piece, prompt;
+    Handle topk_experts, topk_weights, probs, last_probs, last_topk_experts, last_topk_weights,
+        token_ids, token_piece, prompt;
     std::string settings;
     int64_t chunk_rows = 1;
 
@@ -37,13 +38,17 @@ struct TraceReader::Impl {
 
     // `direct`: no chunk cache, so whole-chunk reads of the big float arrays go straight
     // from the file into the caller's buffer instead of through the cache (one copy less).
-    Handle openDataset(const char* name, bool required, bool direct = false) const {
+    // `cache_bytes` > 0: a chunk cache of that size, so that a compressed chunk read in
+    // parts by consecutive calls is decompressed once.
+    Handle openDataset(const char* name, bool required, bool direct = false,
+                       size_t cache_bytes = 0) const {
         if (!h5::exists(file, name)) {
             if (required) fail(std::string("missing dataset ") + name);
             return Handle();
         }
         Handle dapl(H5Pcreate(H5P_DATASET_ACCESS));
         if (direct) H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+        else if (cache_bytes > 0) H5Pset_chunk_cache(dapl, 521, cache_bytes, H5D_CHUNK_CACHE_W0_DEFAULT);
         Handle ds(H5Dopen2(file, name, dapl));
         if (!ds.valid()) fail(std::string("cannot open dataset ") + name);
         return ds;
@@ -216,6 +221,19 @@ struct TraceReader::Impl {
             expectClass(last_probs, fmt::kLastProbs, H5T_FLOAT);
             expectShape(last_probs, fmt::kLastProbs, {L, E}, S);
         }
+        // The last-token top-k: optional (older files lack it), but both or neither.
+        last_topk_experts = openDataset(fmt::kLastTopkExperts, false, false, 8u << 20);
+        last_topk_weights = openDataset(fmt::kLastTopkWeights, false, true);
+        if (last_topk_experts.valid() != last_topk_weights.valid())
+            fail(std::string(last_topk_experts.valid() ? fmt::kLastTopkExperts : fmt::kLastTopkWeights) +
+                 " is present without " +
+                 (last_topk_experts.valid() ? fmt::kLastTopkWeights : fmt::kLastTopkExperts));
+        if (last_topk_experts.valid()) {
+            expectClass(last_topk_experts, fmt::kLastTopkExperts, H5T_INTEGER);
+            expectShape(last_topk_experts, fmt::kLastTopkExperts, {L, k}, S);
+            expectClass(last_topk_weights, fmt::kLastTopkWeights, H5T_FLOAT);
+            expectShape(last_topk_weights, fmt::kLastTopkWeights, {L, k}, S);
+        }
         token_piece = openDataset(fmt::kTokenPiece, false);
         if (token_piece.valid()) expectShape(token_piece, fmt::kTokenPiece, {}, T);
         prompt = openDataset(fmt::kPrompt, false);
@@ -269,6 +287,7 @@ std::vector<int32_t> TraceReader::samplePredictions() const {
 std::string TraceReader::settingsJson() const { return impl_->settings; }
 bool TraceReader::hasProbs() const { return impl_->probs.valid(); }
 bool TraceReader::hasLastProbs() const { return impl_->last_probs.valid(); }
+bool TraceReader::hasLastTopk() const { return impl_->last_topk_experts.valid(); }
 bool TraceReader::hasText() const { return impl_->prompt.valid() && impl_->token_piece.valid(); }
 int64_t TraceReader::chunkRows() const { return impl_->chunk_rows; }
 
@@ -300,6 +319,27 @@ void TraceReader::readLastProbsInto(int64_t s0, int64_t ns, float* out) const {
     const Impl& d = *impl_;
     if (!d.last_probs.valid()) d.fail("no /samples/last_probs in this trace");
     d.readRowsInto(d.last_probs, H5T_NATIVE_FLOAT, fmt::kLastProbs, s0, ns, d.S, out);
+}
+
+void TraceReader::readLastTopk(int64_t s0, int64_t ns, std::vector<int32_t>& experts,
+                               std::vector<float>& weights) const {
+    const size_t n = static_cast<size_t>(std::max<int64_t>(ns, 0)) * numLayers() * topK();
+    experts.resize(n);
+    weights.resize(n);
+    readLastTopkInto(s0, ns, experts.data(), weights.data());
+}
+
+void TraceReader::readLastTopkInto(int64_t s0, int64_t ns, int32_t* experts, float* weights) const {
+    const Impl& d = *impl_;
+    if (!d.last_topk_experts.valid()) d.fail("no /samples/last_topk_experts in this trace");
+    d.readRowsInto(d.last_topk_experts, H5T_NATIVE_INT32, fmt::kLastTopkExperts, s0, ns, d.S, experts);
+    d.readRowsInto(d.last_topk_weights, H5T_NATIVE_FLOAT, fmt::kLastTopkWeights, s0, ns, d.S, weights);
+    const int32_t E = d.model.num_routed_experts;
+    const int64_t n = ns * numLayers() * topK();
+    for (int64_t i = 0; i < n; ++i)
+        if (experts[i] < 0 || experts[i] >= E)
+            d.fail(std::string(fmt::kLastTopkExperts) + " holds expert id " + std::to_string(experts[i]) +
+                   " outside [0, " + std::to_string(E) + ")");
 }
 
 std::vector<int32_t> TraceReader::readTokenIds(int64_t row0, int64_t nrows) const {

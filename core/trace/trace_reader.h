@@ -42,6 +42,9 @@ public:
 
     bool hasProbs() const;       // /routing/probs for every position
     bool hasLastProbs() const;   // /samples/last_probs
+    // /samples/last_topk_experts and /samples/last_topk_weights: each sample's last /routing
+    // row (written since they were added; absent in older files).
+    bool hasLastTopk() const;
     bool hasText() const;        // /samples/prompt and /tokens/piece
 
     // Row-range reads. Output buffers are resized by the call.
@@ -51,6 +54,11 @@ public:
     void readLastProbs(int64_t s0, int64_t ns, std::vector<float>& out) const;  // [ns, L, E]
     // The same straight into caller memory of ns*L*E floats (no temporary copy).
     void readLastProbsInto(int64_t s0, int64_t ns, float* out) const;
+    // The top-k at the last token of samples [s0, s0+ns): [ns, L, k] (needs hasLastTopk()).
+    void readLastTopk(int64_t s0, int64_t ns, std::vector<int32_t>& experts,
+                      std::vector<float>& weights) const;
+    // The same straight into caller memory of ns*L*k values each.
+    void readLastTopkInto(int64_t s0, int64_t ns, int32_t* experts, float* weights) const;
     std::vector<int32_t> readTokenIds(int64_t row0, int64_t nrows) const;
     std::vector<std::string> readTokenPieces(int64_t row0, int64_t nrows) const;
     std::string readPrompt(int64_t sample) const;

@@ -90,7 +90,8 @@ struct TraceWriter::Impl {
     Handle string_type = h5::utf8StringType();
 
     Column token_offset, sample_id, sample_subject, sample_domain, prompt, answer, predicted,
-        letter_logits, last_probs, token_ids, token_piece, topk_experts, topk_weights, probs;
+        letter_logits, last_probs, last_topk_experts, last_topk_weights, token_ids, token_piece,
+        topk_experts, topk_weights, probs;
 
     int64_t complete_samples = 0;
     int64_t total_tokens = 0;
@@ -153,9 +154,12 @@ struct TraceWriter::Impl {
         std::vector<const std::string*> ids, subjects, domains, prompts, pieces;
         std::vector<int32_t> answers, preds, tok;
         std::vector<float> logits, lastp;
-        std::vector<int32_t> experts;
-        std::vector<float> weights, probs_buf;
+        std::vector<int32_t> experts, last_experts;
+        std::vector<float> weights, probs_buf, last_weights;
         const size_t LE = static_cast<size_t>(model.numLayers()) * model.num_routed_experts;
+        const size_t Lk = static_cast<size_t>(model.numLayers()) * model.top_k;
+        // Older files resumed by openForAppend() may lack the last-token top-k; they stay without.
+        const bool write_last_topk = last_topk_experts.open() && last_topk_weights.open();
         static const std::string empty;
         int64_t t = total_tokens;
         for (const SampleRecord& s : pending) {
@@ -176,6 +180,12 @@ struct TraceWriter::Impl {
                     lastp.insert(lastp.end(), LE, std::numeric_limits<float>::quiet_NaN());
                 else
                     lastp.insert(lastp.end(), s.last_probs.begin(), s.last_probs.end());
+            }
+            if (write_last_topk) {
+                // The last /routing row of the sample (checkShapes guarantees n * L * k values).
+                const size_t last_row = s.topk_experts.size() - Lk;
+                last_experts.insert(last_experts.end(), s.topk_experts.begin() + last_row, s.topk_experts.end());
+                last_weights.insert(last_weights.end(), s.topk_weights.begin() + last_row, s.topk_weights.end());
             }
             tok.insert(tok.end(), s.token_ids.begin(), s.token_ids.end());
             if (token_piece.open())
@@ -201,6 +211,10 @@ struct TraceWriter::Impl {
         appendRows(predicted, ns, preds.data());
         appendRows(letter_logits, ns, logits.data());
         if (last_probs.open()) appendRows(last_probs, ns, lastp.data());
+        if (write_last_topk) {
+            appendRows(last_topk_experts, ns, last_experts.data());
+            appendRows(last_topk_weights, ns, last_weights.data());
+        }
         appendRows(token_offset, ns, offsets.data());
         H5Fflush(file, H5F_SCOPE_GLOBAL);
         complete_samples += static_cast<int64_t>(ns);
@@ -234,6 +248,9 @@ struct TraceWriter::Impl {
                 probs = createColumn(file, fmt::kProbs, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uE}, layout, false);
             if (layout.store_last_probs)
                 last_probs = createColumn(file, fmt::kLastProbs, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uE}, layout, false);
+            // Same element types and compression as /routing/topk_*.
+            last_topk_experts = createColumn(file, fmt::kLastTopkExperts, expert_type, H5T_NATIVE_INT32, {uL, uk}, layout, true);
+            last_topk_weights = createColumn(file, fmt::kLastTopkWeights, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uk}, layout, false);
             if (layout.store_text) {
                 prompt = createColumn(file, fmt::kPrompt, string_type, string_type, {}, layout, false, true);
                 token_piece = createColumn(file, fmt::kTokenPiece, string_type, string_type, {}, layout, false, true);
@@ -253,6 +270,8 @@ struct TraceWriter::Impl {
             topk_weights = openColumn(file, fmt::kTopkWeights, H5T_NATIVE_FLOAT);
             probs = openColumn(file, fmt::kProbs, H5T_NATIVE_FLOAT);
             last_probs = openColumn(file, fmt::kLastProbs, H5T_NATIVE_FLOAT);
+            last_topk_experts = openColumn(file, fmt::kLastTopkExperts, H5T_NATIVE_INT32);
+            last_topk_weights = openColumn(file, fmt::kLastTopkWeights, H5T_NATIVE_FLOAT);
             prompt = openColumn(file, fmt::kPrompt, string_type, true);
             token_piece = openColumn(file, fmt::kTokenPiece, string_type, true);
             layout.store_probs = probs.open();
@@ -276,7 +295,7 @@ struct TraceWriter::Impl {
             c.rows = rows;
         };
         for (Column* c : {&sample_id, &sample_subject, &sample_domain, &prompt, &answer, &predicted,
-                          &letter_logits, &last_probs})
+                          &letter_logits, &last_probs, &last_topk_experts, &last_topk_weights})
             trim(*c, S);
         trim(token_offset, S + 1);
         for (Column* c : {&token_ids, &token_piece, &topk_experts, &topk_weights, &probs}) trim(*c, T);

@@ -57,6 +57,14 @@ with h5py.File(trace, "r") as f:
     top = np.argsort(-lp, axis=2, kind="stable")[:, :, :k]
     assert np.array_equal(top, ex[last_rows].astype(top.dtype)), "last-token top-k mismatch"
     assert np.allclose(np.take_along_axis(lp, top, axis=2), w[last_rows])
+    # The per-sample last-token top-k: [S, L, k] copies of each sample's last routing row,
+    # in the same types as /routing/topk_*.
+    lte = f["samples/last_topk_experts"][:]
+    ltw = f["samples/last_topk_weights"][:]
+    assert lte.dtype == ex.dtype and lte.shape == (S, L, k), (lte.dtype, lte.shape)
+    assert ltw.dtype == np.float32 and ltw.shape == (S, L, k), (ltw.dtype, ltw.shape)
+    assert np.array_equal(lte, ex[last_rows]), "last_topk_experts != last /routing/topk_experts rows"
+    assert np.array_equal(ltw, w[last_rows]), "last_topk_weights != last /routing/topk_weights rows"
     # The planted committee members are in the last-token top-k of most samples.
     for li, members in enumerate(truth["planted_committee"]):
         for e in members:
