@@ -23,7 +23,8 @@ cap --resume --out resumed.h5
 /usr/bin/python3 - <<'PY' || fail "shard/merge or resume differs from one run"
 import h5py, numpy as np
 names = ["samples/token_offset", "tokens/ids", "routing/topk_experts", "routing/topk_weights",
-         "samples/last_probs", "samples/letter_logits"]
+         "samples/last_probs", "samples/letter_logits", "samples/last_topk_experts",
+         "samples/last_topk_weights"]
 with h5py.File("full.h5") as f:
     ref = {n: f[n][:] for n in names}
     assert f["routing/topk_experts"].shape[0] == 19
