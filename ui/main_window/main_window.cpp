@@ -116,10 +116,6 @@ void MainWindow::createViews() {
     tabifyDockWidget(gini, jaccard);
     tabifyDockWidget(jaccard, tokens);
     gini->raise();
-    // Room for the committee table's columns and for the plots below the heatmap.
-    QDockWidget* committee = docks_[2];
-    resizeDocks({docks_[0], committee}, {330, 480}, Qt::Horizontal);
-    resizeDocks({gini}, {420}, Qt::Vertical);
 }
 
 QDockWidget* MainWindow::addDock(QWidget* view, const QString& title, const QString& name,
@@ -333,12 +329,31 @@ QImage MainWindow::grabView(const QString& name, const QSize& size) {
 void MainWindow::restoreLayout() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    layout_restored_ = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::applyDefaultDockSizes() {
+    // Room for the committee table's columns and for the plots below the heatmap. Dock
+    // sizes only take effect once the window has its size, hence from showEvent.
+    resizeDocks({docks_[0], docks_[2]}, {330, 520}, Qt::Horizontal);
+    resizeDocks({docks_[3]}, {height() * 2 / 5}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (!layout_restored_ && !default_sizes_applied_) {
+        default_sizes_applied_ = true;
+        applyDefaultDockSizes();
+    }
 }
 
 void MainWindow::resetLayout() {
     restoreState(default_state_);
-    for (QDockWidget* dock : docks_) dock->show();
+    for (QDockWidget* dock : docks_) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    applyDefaultDockSizes();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -46,6 +46,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -64,6 +65,7 @@ private:
     ExportableView* focusedExportable() const;
     void restoreLayout();
     void resetLayout();
+    void applyDefaultDockSizes();
 
     Session* session_;
     RecentFiles* recent_ = nullptr;
@@ -76,6 +78,8 @@ private:
     QLabel* status_selection_ = nullptr;
     QProgressBar* busy_ = nullptr;
     QString last_error_;
+    bool layout_restored_ = false;
+    bool default_sizes_applied_ = false;
 };
 
 }  // namespace ca::ui

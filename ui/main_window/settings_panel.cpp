@@ -26,10 +26,14 @@ SettingsPanel::SettingsPanel(Session* session, QWidget* parent) : QWidget(parent
     auto* form = new QFormLayout(this);
 
     score_ = new QComboBox(this);
-    score_->addItem(tr("Automatic (paper if the softmax was recorded)"), QStringLiteral("auto"));
-    score_->addItem(tr("Paper ECI: mean full softmax"), QStringLiteral("paper"));
-    score_->addItem(tr("Authors' score: frequency × normalised weight"), QStringLiteral("authors"));
-    score_->addItem(tr("Activation frequency"), QStringLiteral("frequency"));
+    score_->addItem(tr("Automatic"), QStringLiteral("auto"));
+    score_->addItem(tr("Paper ECI"), QStringLiteral("paper"));
+    score_->addItem(tr("Authors' score"), QStringLiteral("authors"));
+    score_->addItem(tr("Frequency"), QStringLiteral("frequency"));
+    score_->setItemData(0, tr("The paper's ECI when the trace holds the full router softmax, else the authors' score"), Qt::ToolTipRole);
+    score_->setItemData(1, tr("Mean full router softmax over the domain's samples (paper Eq. 3)"), Qt::ToolTipRole);
+    score_->setItemData(2, tr("Activation frequency × mean min–max-normalised top-k weight (the authors' released code)"), Qt::ToolTipRole);
+    score_->setItemData(3, tr("Share of the domain's observations whose top-k holds the expert"), Qt::ToolTipRole);
     score_->setToolTip(tr("What ranks the experts of each (layer, domain) before the committee audit"));
     form->addRow(tr("&Score"), score_);
 
@@ -54,7 +58,7 @@ SettingsPanel::SettingsPanel(Session* session, QWidget* parent) : QWidget(parent
     form->addRow(tr("Audit &k"), audit_k_);
 
     taxonomy_ = new QComboBox(this);
-    taxonomy_->addItem(tr("Trace's own domains"), QString());
+    taxonomy_->addItem(tr("Trace's domains"), QString());
     for (const std::string& name : data::Taxonomy::builtinNames())
         taxonomy_->addItem(QString::fromStdString(name), QString::fromStdString(name));
     taxonomy_->addItem(tr(kBrowse), QStringLiteral("\x01browse"));

@@ -93,6 +93,26 @@ TEST_F(MainWindowTest, TheStatusBarFollowsTheSharedSelection) {
     EXPECT_TRUE(found);
 }
 
+TEST_F(MainWindowTest, AnAuthorsTableOpensWithItsCommittees) {
+    // The worked example of the authors' README: their audit finds {3, 18} at layer 0.
+    const QString table = dir_.filePath(QStringLiteral("input.csv"));
+    QFile f(table);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("idx,domain,topk_indices,topk_values\n"
+            "1,news,\"[3, 18, 42, 7]\",\"[0.31, 0.22, 0.19, 0.14]\"\n"
+            "1,code,\"[18, 3, 5, 42]\",\"[0.28, 0.24, 0.21, 0.15]\"\n"
+            "2,news,\"[9, 12, 3, 40]\",\"[0.35, 0.20, 0.17, 0.11]\"\n");
+    f.close();
+    MainWindow window;
+    ASSERT_TRUE(window.openFile(table));
+    ASSERT_TRUE(window.session()->waitForIdle());
+    const auto doc = window.session()->document(0);
+    ASSERT_TRUE(doc->analysis) << doc->error.toStdString();
+    EXPECT_EQ(doc->audit()->committee.layers.at(0).members, (std::vector<int>{3, 18}));
+    window.session()->selection()->setCell(0, 3);  // every view copes with a table
+    QApplication::processEvents();
+}
+
 TEST_F(MainWindowTest, TheSameFileOpensOnce) {
     MainWindow window;
     ASSERT_TRUE(window.openFile(trace_path()));
