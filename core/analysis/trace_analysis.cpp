@@ -67,12 +67,15 @@ TraceAnalysis analyzeTrace(const TraceReader& trace, const TraceAnalysisRequest&
         load.map_from_subject = true;
     }
     throwIfCancelled(request.cancel);
+    std::unique_lock<std::mutex> reading;
+    if (request.reader_mutex) reading = std::unique_lock<std::mutex>(*request.reader_mutex);
     out.obs = loadObservations(trace, load);
     if (out.obs.size() == 0)
         throw InputError(trace.path(), "no observations for positions " + settings.positions.toString() +
                                            (request.taxonomy.empty() ? "" : " and taxonomy " + request.taxonomy));
     throwIfCancelled(request.cancel);
     out.token_ids = observationTokenIds(trace, out.obs);
+    if (reading.owns_lock()) reading.unlock();
     throwIfCancelled(request.cancel);
     out.audit = runAudit(out.obs, settings, out.token_ids.empty() ? nullptr : &out.token_ids,
                          trace.model().moe_layers);

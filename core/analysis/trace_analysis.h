@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct TraceAnalysisRequest {
     std::string taxonomy;
     // Polled between the phases; set it to abandon the work (AnalysisCancelled is thrown).
     const std::atomic<bool>* cancel = nullptr;
+    // Held while the trace is read (not while the audit computes): libhdf5 is not
+    // thread-safe, so a program reading traces from several threads shares one lock.
+    std::mutex* reader_mutex = nullptr;
 };
 
 struct TraceAnalysis {

@@ -41,12 +41,8 @@ DocumentAnalysis analyseTrace(const TraceReader& reader, const AnalysisSettings&
     request.score_given = settings.scoreGiven();
     request.taxonomy = settings.taxonomy.toStdString();
     request.cancel = cancel;
-    {
-        // analyzeTrace reads the file first and then computes; the lock covers it all,
-        // which is short next to a GUI read waiting behind it only for big position sets.
-        std::lock_guard<std::mutex> lock(hdf5Mutex());
-        out.result = analyzeTrace(reader, request);
-    }
+    request.reader_mutex = &hdf5Mutex();  // held while reading, released for the audit
+    out.result = analyzeTrace(reader, request);
     out.significance_pending = settings.permutations > 0 || settings.bootstrap > 0;
     return out;
 }
