@@ -137,6 +137,14 @@ void MainWindow::createActions() {
     QMenu* recent_menu = file->addMenu(tr("Open &Recent"));
     recent_ = new RecentFiles(recent_menu, this);
     connect(recent_, &RecentFiles::openRequested, this, &MainWindow::openFile);
+    file->addAction(tr("Open a &copy (to compare settings)"), this, [this] {
+        const int doc = session_->currentIndex();
+        if (doc < 0) return;
+        const int copy = session_->openCopy(doc);
+        session_->setApplyToAll(false);  // a copy exists to get settings of its own
+        session_->selection()->setDocument(copy);
+        statusBar()->showMessage(tr("Settings now apply to the current document only"), 8000);
+    });
     QAction* close = file->addAction(tr("&Close"), this, [this] {
         const int doc = session_->selection()->state().document;
         if (doc >= 0) session_->close(doc);

@@ -4,6 +4,7 @@
 #include "core/data/taxonomy.h"
 #include "ui/session/session.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -76,6 +77,22 @@ SettingsPanel::SettingsPanel(Session* session, QWidget* parent) : QWidget(parent
     seed_->setRange(0, 1 << 30);
     form->addRow(tr("S&eed"), seed_);
 
+    apply_to_all_ = new QCheckBox(tr("Apply to all open documents"), this);
+    apply_to_all_->setChecked(session_->applyToAll());
+    apply_to_all_->setToolTip(tr("Off: changes apply to the current document only. With File ▸ Open "
+                                 "a copy, one trace can be compared under two settings."));
+    form->addRow(apply_to_all_);
+    connect(apply_to_all_, &QCheckBox::toggled, session_, &Session::setApplyToAll);
+    connect(session_, &Session::applyToAllChanged, this, [this](bool all) {
+        const QSignalBlocker block(apply_to_all_);
+        apply_to_all_->setChecked(all);
+        showSettings(session_->settings());
+    });
+    applies_to_ = new QLabel(this);
+    applies_to_->setWordWrap(true);
+    form->addRow(applies_to_);
+    connect(session_, &Session::documentsChanged, this, [this] { showSettings(session_->settings()); });
+
     problem_ = new QLabel(this);
     problem_->setWordWrap(true);
     problem_->setStyleSheet(QStringLiteral("color: #c0392b"));
@@ -130,6 +147,9 @@ void SettingsPanel::showSettings(const AnalysisSettings& s) {
     taxonomy_->setCurrentIndex(t);
     permutations_->setValue(s.permutations);
     seed_->setValue(static_cast<int>(s.seed));
+    const auto doc = session_->currentDocument();
+    applies_to_->setText(apply_to_all_->isChecked() || !doc ? tr("Changes re-analyse every open document.")
+                                                            : tr("Changes re-analyse %1 only.").arg(doc->name));
     updating_ = false;
 }
 

@@ -8,6 +8,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -40,6 +41,8 @@ private:
     QComboBox* taxonomy_;
     QSpinBox* permutations_;
     QSpinBox* seed_;
+    QCheckBox* apply_to_all_;
+    QLabel* applies_to_;
     QLabel* problem_;
     QTimer* apply_timer_;
     bool updating_ = false;

@@ -82,6 +82,12 @@ DocumentAnalysis analyseTable(const QString& path, const AnalysisSettings& setti
 
 Session::Session(QObject* parent) : QObject(parent) {
     pool_.setMaxThreadCount(1);  // one analysis at a time; each uses every core inside
+    // The settings panel shows the current document's settings.
+    connect(&selection_, &Selection::changed, this, [this](const SelectionState&, Selection::Fields what) {
+        if (!(what & Selection::Document) || currentIndex() == last_current_) return;
+        last_current_ = currentIndex();
+        emit settingsChanged(settings());
+    });
 }
 
 Session::~Session() {
@@ -100,6 +106,34 @@ std::shared_ptr<const Document> Session::currentDocument() const {
     const int selected = selection_.state().document;
     if (auto doc = document(selected)) return doc;
     return document(0);
+}
+
+int Session::currentIndex() const {
+    const int selected = selection_.state().document;
+    if (selected >= 0 && selected < documentCount()) return selected;
+    return documentCount() > 0 ? 0 : -1;
+}
+
+const AnalysisSettings& Session::settings() const {
+    const int current = currentIndex();
+    return current >= 0 ? settings(current) : settings_;
+}
+
+const AnalysisSettings& Session::settings(int index) const {
+    if (index < 0 || index >= documentCount()) return settings_;
+    return documents_[static_cast<size_t>(index)].settings;
+}
+
+void Session::setApplyToAll(bool all) {
+    if (all == apply_to_all_) return;
+    apply_to_all_ = all;
+    emit applyToAllChanged(all);
+}
+
+int Session::indexOfId(uint64_t id) const {
+    for (int i = 0; i < documentCount(); ++i)
+        if (documents_[static_cast<size_t>(i)].id == id) return i;
+    return -1;
 }
 
 int Session::indexOfPath(const QString& path) const {
@@ -133,7 +167,7 @@ bool Session::open(const QString& path) {
         emit openFailed(canonical, QString::fromStdString(e.what()));
         return false;
     }
-    documents_.push_back(Slot{doc, 0, nullptr});
+    documents_.push_back(Slot{next_id_++, settings_, doc, 0, nullptr});
     refreshNames();
     const int index = documentCount() - 1;
     emit documentsChanged();
@@ -141,6 +175,20 @@ bool Session::open(const QString& path) {
     if (selection_.state().document < 0) selection_.set(SelectionState{index, 0, -1, -1, -1, -1});
     startAnalysis(index);
     return true;
+}
+
+int Session::openCopy(int index) {
+    if (index < 0 || index >= documentCount()) return -1;
+    const Slot& original = documents_[static_cast<size_t>(index)];
+    auto doc = std::make_shared<Document>(*original.doc);
+    doc->analysis = nullptr;
+    doc->error.clear();
+    documents_.push_back(Slot{next_id_++, original.settings, doc, 0, nullptr});
+    refreshNames();
+    const int copy = documentCount() - 1;
+    emit documentsChanged();
+    startAnalysis(copy);
+    return copy;
 }
 
 void Session::close(int index) {
@@ -153,6 +201,8 @@ void Session::close(int index) {
     else if (s.document > index) --s.document;
     selection_.set(s);
     emit documentsChanged();
+    last_current_ = currentIndex();
+    emit settingsChanged(settings());
 }
 
 void Session::closeAll() {
@@ -160,10 +210,16 @@ void Session::closeAll() {
 }
 
 void Session::setSettings(const AnalysisSettings& settings) {
-    if (settings == settings_) return;
+    const bool shown_changes = !(settings == this->settings());
     settings_ = settings;
-    emit settingsChanged(settings_);
-    for (int i = 0; i < documentCount(); ++i) startAnalysis(i);
+    const int current = currentIndex();
+    for (int i = 0; i < documentCount(); ++i) {
+        Slot& slot = documents_[static_cast<size_t>(i)];
+        if ((!apply_to_all_ && i != current) || slot.settings == settings) continue;
+        slot.settings = settings;
+        startAnalysis(i);
+    }
+    if (shown_changes) emit settingsChanged(settings);
 }
 
 bool Session::waitForIdle(int timeout_ms) {
@@ -174,13 +230,20 @@ bool Session::waitForIdle(int timeout_ms) {
 }
 
 void Session::refreshNames() {
-    // File names, disambiguated by the parent folder when two documents share one.
-    for (auto& slot : documents_) {
+    // File names, disambiguated by the parent folder when two files share one, and
+    // numbered [2], [3], ... for further copies of one file.
+    for (size_t i = 0; i < documents_.size(); ++i) {
+        Slot& slot = documents_[i];
         const QFileInfo info(slot.doc->path);
         QString name = info.fileName();
-        int same = 0;
-        for (const auto& other : documents_) same += QFileInfo(other.doc->path).fileName() == name;
-        if (same > 1) name = info.dir().dirName() + QLatin1Char('/') + name;
+        int same_name = 0, earlier_copies = 0;
+        for (size_t j = 0; j < documents_.size(); ++j) {
+            const QString& other = documents_[j].doc->path;
+            same_name += QFileInfo(other).fileName() == name && other != slot.doc->path;
+            earlier_copies += j < i && other == slot.doc->path;
+        }
+        if (same_name > 0) name = info.dir().dirName() + QLatin1Char('/') + name;
+        if (earlier_copies > 0) name += QStringLiteral(" [%1]").arg(earlier_copies + 1);
         if (name != slot.doc->name) {
             auto copy = std::make_shared<Document>(*slot.doc);
             copy->name = name;
@@ -198,18 +261,19 @@ void Session::startAnalysis(int index) {
     const auto doc = slot.doc;
     const auto cancel = slot.cancel;
     const uint64_t generation = slot.generation;
-    const AnalysisSettings settings = settings_;
+    const uint64_t id = slot.id;
+    const AnalysisSettings settings = slot.settings;
     QPointer<Session> self(this);
     ++running_;
     if (running_ == 1) emit busyChanged(true, tr("Analysing %1").arg(doc->name));
 
-    pool_.start([self, doc, cancel, generation, settings] {
+    pool_.start([self, doc, cancel, generation, id, settings] {
         auto deliver = [&](std::shared_ptr<const DocumentAnalysis> analysis, const QString& error) {
             if (cancel->load()) return;
             QMetaObject::invokeMethod(
                 self.data(),
-                [self, path = doc->path, generation, analysis, error] {
-                    if (self) self->publish(path, generation, analysis, error);
+                [self, id, generation, analysis, error] {
+                    if (self) self->publish(id, generation, analysis, error);
                 },
                 Qt::QueuedConnection);
         };
@@ -236,9 +300,9 @@ void Session::jobFinished() {
     if (--running_ == 0) emit busyChanged(false, QString());
 }
 
-void Session::publish(const QString& path, uint64_t generation,
+void Session::publish(uint64_t id, uint64_t generation,
                       std::shared_ptr<const DocumentAnalysis> analysis, const QString& error) {
-    const int index = indexOfPath(path);
+    const int index = indexOfId(id);
     if (index < 0) return;  // closed meanwhile
     Slot& slot = documents_[static_cast<size_t>(index)];
     if (slot.generation != generation) return;  // stale: newer settings are being analysed

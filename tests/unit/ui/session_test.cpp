@@ -101,3 +101,39 @@ TEST(SelectionTest, EmitsOnceAndOnlyForWhatChanged) {
 
 }  // namespace
 }  // namespace ca::ui
+
+namespace ca::ui {
+namespace {
+
+TEST_F(SessionTest, OneTraceUnderTwoSettingsSideBySide) {
+    Session session;
+    AnalysisSettings s = session.settings();
+    s.permutations = 0;
+    session.setSettings(s);
+    ASSERT_TRUE(session.open(path()));
+    const int copy = session.openCopy(0);
+    ASSERT_EQ(copy, 1);
+    EXPECT_EQ(session.document(1)->name, QStringLiteral("t.h5 [2]"));
+
+    // With "apply to all" off, new settings go to the current document only.
+    session.setApplyToAll(false);
+    session.selection()->setDocument(1);
+    s.score = QStringLiteral("frequency");
+    session.setSettings(s);
+    ASSERT_TRUE(session.waitForIdle());
+    EXPECT_EQ(session.document(0)->audit()->settings.variant, EciVariant::Paper);  // auto: softmax recorded
+    EXPECT_EQ(session.document(1)->audit()->settings.variant, EciVariant::Frequency);
+    EXPECT_EQ(session.settings(0).score, QStringLiteral("auto"));
+    EXPECT_EQ(session.settings().score, QStringLiteral("frequency"));  // the current one's
+
+    // Back to "apply to all": the next change reaches both.
+    session.setApplyToAll(true);
+    s.score = QStringLiteral("authors");
+    session.setSettings(s);
+    ASSERT_TRUE(session.waitForIdle());
+    EXPECT_EQ(session.document(0)->audit()->settings.variant, EciVariant::Authors);
+    EXPECT_EQ(session.document(1)->audit()->settings.variant, EciVariant::Authors);
+}
+
+}  // namespace
+}  // namespace ca::ui
