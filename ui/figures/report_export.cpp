@@ -38,8 +38,8 @@ std::vector<ReportFile> writeFullReport(const std::string& out_dir, const AuditR
     for (auto f : options.formats) format_names.push_back(extension(f));
     prov.report_settings = {{"figure_layers", figure_layer_labels},
                             {"figure_formats", format_names},
-                            {"figure_size_in", {6.5, 4.0}},
-                            {"figure_dpi", 300}};
+                            {"figure_size_in", {options.width_in, options.height_in}},
+                            {"figure_dpi", options.dpi}};
 
     std::vector<ReportFile> files = writeAuditTables(out_dir, result, prov);
 
@@ -48,6 +48,9 @@ std::vector<ReportFile> writeFullReport(const std::string& out_dir, const AuditR
     fig.layers = figure_layers;
     fig.model_name = prov.model.name;
     fig.trace_name = std::filesystem::path(source_name).filename().string();
+    fig.width_in = options.width_in;
+    fig.height_in = options.height_in;
+    fig.dpi = options.dpi;
     const auto figure_files =
         writeReportFigures((std::filesystem::path(out_dir) / "figures").string(), result, fig, "figures/");
     files.insert(files.end(), figure_files.begin(), figure_files.end());

@@ -21,6 +21,8 @@ struct ReportExportOptions {
     std::vector<ImageFormat> formats = {ImageFormat::Png, ImageFormat::Pdf, ImageFormat::Svg};
     std::vector<int> layers;    // layer indices for the Jaccard and Lorenz figures; empty = default
     std::string score_reason;   // recorded in report.json
+    double width_in = 6.5, height_in = 4.0;  // figure size
+    int dpi = 300;                           // PNG only
 };
 
 // trace: the file analysed (for provenance), or nullptr for an authors' table.

@@ -5,6 +5,7 @@
 #include "ui/figures/report_export.h"
 #include "ui/main_window/app_theme.h"
 #include "ui/main_window/documents_panel.h"
+#include "ui/main_window/export_dialog.h"
 #include "ui/main_window/recent_files.h"
 #include "ui/main_window/settings_panel.h"
 #include "ui/session/session.h"
@@ -44,10 +45,6 @@ namespace {
 const char* const kOpenFilter =
     "Routing traces and authors' tables (*.h5 *.hdf5 *.csv);;Traces (*.h5 *.hdf5);;"
     "Authors' top-k tables (*.csv);;All files (*)";
-
-std::vector<figures::ImageFormat> allFormats() {
-    return {figures::ImageFormat::Png, figures::ImageFormat::Pdf, figures::ImageFormat::Svg};
-}
 
 }  // namespace
 
@@ -222,29 +219,25 @@ ExportableView* MainWindow::focusedExportable() const {
 void MainWindow::exportCurrentView() {
     ExportableView* view = focusedExportable();
     if (!view) return;
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the view into"),
-                                                          QSettings().value(QStringLiteral("lastExportDir")).toString());
-    if (dir.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("lastExportDir"), dir);
+    ExportChoice choice;
+    if (!ExportDialog::ask(this, tr("Export the view"), choice)) return;
     try {
-        const QStringList files = view->exportTo(dir, view->exportStem(), allFormats(), {});
-        statusBar()->showMessage(tr("Wrote %1 files to %2").arg(files.size()).arg(dir), 8000);
+        const QStringList files = view->exportTo(choice.dir, view->exportStem(), choice.formats, choice.options);
+        statusBar()->showMessage(tr("Wrote %1 files to %2").arg(files.size()).arg(choice.dir), 8000);
     } catch (const std::exception& e) {
         showError(tr("Export failed"), QString::fromStdString(e.what()));
     }
 }
 
 void MainWindow::exportAllViews() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export every view into"),
-                                                          QSettings().value(QStringLiteral("lastExportDir")).toString());
-    if (dir.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("lastExportDir"), dir);
+    ExportChoice choice;
+    if (!ExportDialog::ask(this, tr("Export every view"), choice)) return;
     int written = 0;
     try {
         for (const auto& [name, widget] : views_)
             if (auto* e = dynamic_cast<ExportableView*>(widget))
-                written += static_cast<int>(e->exportTo(dir, e->exportStem(), allFormats(), {}).size());
-        statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written).arg(dir), 8000);
+                written += static_cast<int>(e->exportTo(choice.dir, e->exportStem(), choice.formats, choice.options).size());
+        statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written).arg(choice.dir), 8000);
     } catch (const std::exception& e) {
         showError(tr("Export failed"), QString::fromStdString(e.what()));
     }
@@ -256,17 +249,19 @@ void MainWindow::exportFigureSet() {
         showError(tr("Nothing to export"), tr("Open a trace and wait for its analysis first."));
         return;
     }
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the report into"),
-                                                          QSettings().value(QStringLiteral("lastExportDir")).toString());
-    if (dir.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("lastExportDir"), dir);
+    ExportChoice choice;
+    if (!ExportDialog::ask(this, tr("Write the report (as `committee-audit report`)"), choice)) return;
     QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
         figures::ReportExportOptions options;
+        options.formats = choice.formats;
+        options.width_in = choice.options.width_in;
+        options.height_in = choice.options.height_in;
+        options.dpi = choice.options.dpi;
         options.score_reason = doc->analysis->result.score_reason;
-        const auto files = figures::writeFullReport(dir.toStdString(), doc->analysis->result.audit,
+        const auto files = figures::writeFullReport(choice.dir.toStdString(), doc->analysis->result.audit,
                                                     doc->reader.get(), doc->path.toStdString(), options);
-        statusBar()->showMessage(tr("Wrote the report (%1 files) to %2").arg(files.size()).arg(dir), 8000);
+        statusBar()->showMessage(tr("Wrote the report (%1 files) to %2").arg(files.size()).arg(choice.dir), 8000);
     } catch (const std::exception& e) {
         showError(tr("Export failed"), QString::fromStdString(e.what()));
     }
