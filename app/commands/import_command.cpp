@@ -3,7 +3,6 @@
 #include "core/io/rw_import.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 
 namespace ca::cli {
@@ -21,11 +20,6 @@ struct ImportArgs {
 };
 
 int runImport(const ImportArgs& args) {
-    // libzip converts every entry's DOS time with mktime(), and glibc's mktime re-stats
-    // /etc/localtime on each call while TZ is unset: about a second for the 730k entries of a
-    // full RW file. ":/etc/localtime" names the same zone and is read once.
-    if (!std::getenv("TZ")) setenv("TZ", ":/etc/localtime", 0);
-
     rw::RwImportOptions options;
     options.num_experts = args.experts;
     options.num_shared_experts = args.shared_experts;

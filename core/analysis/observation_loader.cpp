@@ -1,11 +1,13 @@
 #include "core/analysis/observation_loader.h"
 
 #include "core/trace/trace_reader.h"
+#include "core/util/background_prefault.h"
 #include "core/util/input_error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 
 namespace ca {
@@ -117,6 +119,15 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
     obs.topk_experts.reserve(total * L * k);
     obs.topk_weights.reserve(total * L * k);
     if (options.need_probs) obs.probs.reserve(total * L * E);
+    // Fresh pages are zeroed by the kernel on first touch, which costs about as much as
+    // reading the bytes: let another core fault the big arrays in while this one reads.
+    std::optional<BackgroundPrefault> prefault;
+    if (obs.probs.capacity() * sizeof(float) >= bulk::kMappedBytes ||
+        obs.topk_weights.capacity() * sizeof(float) >= bulk::kMappedBytes)
+        prefault.emplace(std::vector<BackgroundPrefault::Range>{
+            {obs.topk_experts.data(), obs.topk_experts.capacity() * sizeof(int32_t)},
+            {obs.topk_weights.data(), obs.topk_weights.capacity() * sizeof(float)},
+            {obs.probs.data(), obs.probs.capacity() * sizeof(float)}});
     const bool row_probs = options.need_probs && !probs_from_last;
     // The last token's top-k from the per-sample copies: S rows instead of T. Not when
     // the softmax must come from /routing/probs anyway (the rows are read then).

@@ -5,6 +5,8 @@
 // or directly by tests. Arrays are row-major: observation, layer, slot/expert.
 #pragma once
 
+#include "core/util/bulk_allocator.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,9 +23,12 @@ struct RoutingObservations {
     std::vector<int64_t> obs_sample;        // [N] sample index in the trace
     std::vector<int64_t> obs_token;         // [N] token row in the trace
 
-    std::vector<int32_t> topk_experts;      // [N, L, k] by weight descending
-    std::vector<float> topk_weights;        // [N, L, k]
-    std::vector<float> probs;               // [N, L, E] full router softmax, or empty if not recorded
+    // The big arrays are BulkVectors (core/util/bulk_allocator.h): loading a trace writes
+    // them once, without a zero fill first. Note that resize(n) leaves new values
+    // indeterminate; use resize(n, 0) when zeros are meant.
+    BulkVector<int32_t> topk_experts;       // [N, L, k] by weight descending
+    BulkVector<float> topk_weights;         // [N, L, k]
+    BulkVector<float> probs;                // [N, L, E] full router softmax, or empty if not recorded
 
     int64_t size() const { return static_cast<int64_t>(obs_domain.size()); }
     int numDomains() const { return static_cast<int>(domain_names.size()); }

@@ -1,5 +1,5 @@
-// RW router files -> trace. Reads with the restricted unpickler (torch_pickle) and libzip
-// (torch_zip); never executes anything from the file.
+// RW router files -> trace. Reads with the restricted unpickler (torch_pickle) and our zip
+// reader (torch_zip); never executes anything from the file.
 #include "core/io/rw_import.h"
 
 #include "core/io/torch_pickle.h"
@@ -226,7 +226,7 @@ public:
         std::optional<PickleDocument> parsed;
         {
             const std::vector<uint8_t> pickle = zip.readPickle();
-            // Storage records are read in one sequential pass on a second thread while the
+            // Storage records are checked in one sequential pass on a second thread while the
             // pickle is parsed. If parsing throws, the jthread's destructor asks the prefetch
             // to stop and joins it; on success it must finish, so join explicitly.
             std::jthread prefetch([&zip](std::stop_token stop) { zip.prefetchStorages(stop); });

@@ -1,10 +1,11 @@
-// Read access to a torch.save archive (torch >= 1.6 "zip" serialization) through libzip.
+// Read access to a torch.save archive (torch >= 1.6 "zip" serialization).
 //
 // Layout: <name>/data.pkl (the pickled object), <name>/data/<key> (raw little-endian bytes
 // of each storage), <name>/version, and from torch 2.x also <name>/byteorder and
 // <name>/.data/... . <name> is whatever folder holds data.pkl (torch uses the file's
-// base name). The file is memory-mapped and opened with libzip from that buffer, so the
-// hundreds of thousands of tiny storage records in an RW file are read without syscalls.
+// base name). The file is memory-mapped and its zip directory read by a small reader of
+// our own (torch_zip.cpp says why not libzip), so the hundreds of thousands of tiny storage
+// records in an RW file are read without syscalls or per-entry allocations.
 #pragma once
 
 #include <cstdint>
@@ -32,10 +33,10 @@ public:
     // The bytes of data.pkl.
     std::vector<uint8_t> readPickle() const;
 
-    // Reads every uncompressed storage record into memory in archive order (one pass, no
-    // per-record lookups), so that later readStorage calls are plain copies. Optional and
-    // best-effort: records it could not read are read on demand (and fail there). It may run
-    // on another thread while the caller parses data.pkl, as long as no other method of this
+    // Checks every uncompressed storage record (local header, CRC-32) in archive order, so
+    // that later readStorage calls are plain copies from the map. Optional and best-effort:
+    // records it could not check are checked on demand (and fail there). It may run on
+    // another thread while the caller parses data.pkl, as long as no other method of this
     // archive is called meanwhile; `stop` ends it early.
     void prefetchStorages(std::stop_token stop = {});
 

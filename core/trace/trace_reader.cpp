@@ -36,20 +36,32 @@ struct TraceReader::Impl {
 
     [[noreturn]] void fail(const std::string& problem) const { throw InputError(path, problem); }
 
-    // `direct`: no chunk cache, so whole-chunk reads of the big float arrays go straight
-    // from the file into the caller's buffer instead of through the cache (one copy less).
-    // `cache_bytes` > 0: a chunk cache of that size, so that a compressed chunk read in
-    // parts by consecutive calls is decompressed once.
-    Handle openDataset(const char* name, bool required, bool direct = false,
-                       size_t cache_bytes = 0) const {
+    // How a dataset is read: Default keeps HDF5's chunk cache (small datasets, strings).
+    // Bulk is for the big arrays, read in large row ranges: without filters, no chunk cache,
+    // so whole chunks go from the file straight into the caller's buffer (one copy less);
+    // with filters (older files, other writers), a chunk cache big enough that a chunk read
+    // in parts by consecutive calls is inflated once.
+    enum class Access { Default, Bulk };
+
+    Handle openDataset(const char* name, bool required, Access access = Access::Default) const {
         if (!h5::exists(file, name)) {
             if (required) fail(std::string("missing dataset ") + name);
             return Handle();
         }
+        Handle ds(H5Dopen2(file, name, H5P_DEFAULT));
+        if (!ds.valid()) fail(std::string("cannot open dataset ") + name);
+        if (access == Access::Default) return ds;
+        const bool filtered = [&] {
+            Handle dcpl(H5Dget_create_plist(ds));
+            return H5Pget_nfilters(dcpl) > 0;
+        }();
+        // Close before reopening: a dataset opened twice shares the first opening's chunk
+        // cache, and the access properties below would be ignored.
+        ds.reset();
         Handle dapl(H5Pcreate(H5P_DATASET_ACCESS));
-        if (direct) H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
-        else if (cache_bytes > 0) H5Pset_chunk_cache(dapl, 521, cache_bytes, H5D_CHUNK_CACHE_W0_DEFAULT);
-        Handle ds(H5Dopen2(file, name, dapl));
+        if (filtered) H5Pset_chunk_cache(dapl, 521, size_t{8} << 20, H5D_CHUNK_CACHE_W0_DEFAULT);
+        else H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+        ds = Handle(H5Dopen2(file, name, dapl));
         if (!ds.valid()) fail(std::string("cannot open dataset ") + name);
         return ds;
     }
@@ -211,19 +223,19 @@ struct TraceReader::Impl {
         topk_weights = openDataset(fmt::kTopkWeights, true);
         expectClass(topk_weights, fmt::kTopkWeights, H5T_FLOAT);
         expectShape(topk_weights, fmt::kTopkWeights, {L, k}, T);
-        probs = openDataset(fmt::kProbs, false, true);
+        probs = openDataset(fmt::kProbs, false, Access::Bulk);
         if (probs.valid()) {
             expectClass(probs, fmt::kProbs, H5T_FLOAT);
             expectShape(probs, fmt::kProbs, {L, E}, T);
         }
-        last_probs = openDataset(fmt::kLastProbs, false, true);
+        last_probs = openDataset(fmt::kLastProbs, false, Access::Bulk);
         if (last_probs.valid()) {
             expectClass(last_probs, fmt::kLastProbs, H5T_FLOAT);
             expectShape(last_probs, fmt::kLastProbs, {L, E}, S);
         }
         // The last-token top-k: optional (older files lack it), but both or neither.
-        last_topk_experts = openDataset(fmt::kLastTopkExperts, false, false, 8u << 20);
-        last_topk_weights = openDataset(fmt::kLastTopkWeights, false, true);
+        last_topk_experts = openDataset(fmt::kLastTopkExperts, false, Access::Bulk);
+        last_topk_weights = openDataset(fmt::kLastTopkWeights, false, Access::Bulk);
         if (last_topk_experts.valid() != last_topk_weights.valid())
             fail(std::string(last_topk_experts.valid() ? fmt::kLastTopkExperts : fmt::kLastTopkWeights) +
                  " is present without " +

@@ -248,8 +248,10 @@ struct TraceWriter::Impl {
                 probs = createColumn(file, fmt::kProbs, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uE}, layout, false);
             if (layout.store_last_probs)
                 last_probs = createColumn(file, fmt::kLastProbs, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uE}, layout, false);
-            // Same element types and compression as /routing/topk_*.
-            last_topk_experts = createColumn(file, fmt::kLastTopkExperts, expert_type, H5T_NATIVE_INT32, {uL, uk}, layout, true);
+            // Same element types as /routing/topk_*, but never compressed: they exist to make
+            // last-token loads fast, and inflating them cost more than reading them raw
+            // (S rows only, so the file grows little). Older files have them deflated.
+            last_topk_experts = createColumn(file, fmt::kLastTopkExperts, expert_type, H5T_NATIVE_INT32, {uL, uk}, layout, false);
             last_topk_weights = createColumn(file, fmt::kLastTopkWeights, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {uL, uk}, layout, false);
             if (layout.store_text) {
                 prompt = createColumn(file, fmt::kPrompt, string_type, string_type, {}, layout, false, true);

@@ -3,8 +3,9 @@
 //
 // The file (about 240 MB) is not committed. The benchmark uses $CA_RW_BENCH_FILE if set, else
 // rw_bench/router_weight_bench_14042.pth under the working directory, creating it on first
-// use with tests/bench/make_rw_fixture.py and Debian's python3-torch (/usr/bin/python3).
-// Without either the benchmarks are skipped. Compare with Python:
+// use with tests/bench/make_rw_fixture.py (/usr/bin/python3: torch.save with Debian's
+// python3-torch, else the same layout written without torch). Without Python the benchmarks
+// are skipped. Compare with Python:
 //   /usr/bin/python3 -c "import torch; torch.load('rw_bench/router_weight_bench_14042.pth')"
 // Results and commands: docs/benchmarks.md, "RW import".
 #include "core/io/rw_import.h"
@@ -38,21 +39,12 @@ const std::string& benchFile() {
     return path;
 }
 
-// libzip converts every entry's DOS time with mktime(); with TZ unset glibc re-reads
-// /etc/localtime on each call. The CLI sets TZ=":/etc/localtime" (same zone, read once);
-// `cli_tz` chooses that, false measures a library caller that leaves TZ alone.
-void setTz(bool cli_tz) {
-    if (cli_tz) setenv("TZ", ":/etc/localtime", 1);
-    else unsetenv("TZ");
-}
-
 void BM_RwReadRecords(benchmark::State& state) {
     const std::string& file = benchFile();
     if (file.empty()) {
-        state.SkipWithError("no benchmark file: set CA_RW_BENCH_FILE or install python3-torch");
+        state.SkipWithError("no benchmark file: set CA_RW_BENCH_FILE or install python3");
         return;
     }
-    setTz(state.range(0) != 0);
     size_t samples = 0;
     for (auto _ : state) {
         const ca::rw::RwImport imported = ca::rw::readRwFiles({file}, {});
@@ -63,17 +55,15 @@ void BM_RwReadRecords(benchmark::State& state) {
     state.counters["tensors/s"] =
         benchmark::Counter(static_cast<double>(samples) * 52, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_RwReadRecords)->ArgName("cli_tz")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)
-    ->Iterations(3)->UseRealTime();
+BENCHMARK(BM_RwReadRecords)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 // The whole `committee-audit import FILE --out T.h5` minus process start.
 void BM_RwImportToTrace(benchmark::State& state) {
     const std::string& file = benchFile();
     if (file.empty()) {
-        state.SkipWithError("no benchmark file: set CA_RW_BENCH_FILE or install python3-torch");
+        state.SkipWithError("no benchmark file: set CA_RW_BENCH_FILE or install python3");
         return;
     }
-    setTz(true);
     const std::string out = (fs::temp_directory_path() / "ca_rw_import_bench.h5").string();
     ca::rw::RwImportOptions options;
     options.compression = static_cast<int>(state.range(0));
@@ -87,15 +77,14 @@ void BM_RwImportToTrace(benchmark::State& state) {
 BENCHMARK(BM_RwImportToTrace)->ArgName("compression")->Arg(0)->Arg(4)->Unit(benchmark::kMillisecond)
     ->Iterations(3)->UseRealTime();
 
-// The pieces: archive open (libzip reads ~730k directory entries), pickle parse, and the
-// storage reads.
+// The pieces: archive open (the zip directory: ~730k entries), pickle parse, and the
+// storage checks.
 void BM_RwArchiveOpen(benchmark::State& state) {
     const std::string& file = benchFile();
     if (file.empty()) {
         state.SkipWithError("no benchmark file");
         return;
     }
-    setTz(true);
     for (auto _ : state) {
         ca::torchzip::TorchZipArchive zip(file);
         benchmark::DoNotOptimize(&zip);
@@ -103,13 +92,28 @@ void BM_RwArchiveOpen(benchmark::State& state) {
 }
 BENCHMARK(BM_RwArchiveOpen)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
+// Open + check every storage record (local header, CRC-32): the work the import's second
+// thread does while the pickle is parsed.
+void BM_RwArchiveOpenAndCheckRecords(benchmark::State& state) {
+    const std::string& file = benchFile();
+    if (file.empty()) {
+        state.SkipWithError("no benchmark file");
+        return;
+    }
+    for (auto _ : state) {
+        ca::torchzip::TorchZipArchive zip(file);
+        zip.prefetchStorages();
+        benchmark::DoNotOptimize(&zip);
+    }
+}
+BENCHMARK(BM_RwArchiveOpenAndCheckRecords)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
 void BM_RwPickleParse(benchmark::State& state) {
     const std::string& file = benchFile();
     if (file.empty()) {
         state.SkipWithError("no benchmark file");
         return;
     }
-    setTz(true);
     const std::vector<uint8_t> bytes = ca::torchzip::TorchZipArchive(file).readPickle();
     size_t tensors = 0;
     for (auto _ : state) {

@@ -4,12 +4,15 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ca::testing {
@@ -128,6 +131,64 @@ inline void writeZip(const std::filesystem::path& path, const std::map<std::stri
         zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
     }
     if (zip_close(z) != 0) throw std::runtime_error("zip_close failed");
+}
+
+// The bytes of a zip archive laid out exactly as torch 1.13's torch.save writes it (miniz):
+// stored entries in the order given, local headers without sizes (flag 0x0808) followed by
+// data descriptors, an "FB" extra field padding each record's data to 64 bytes, and zip64
+// end records. `entries` keeps its order (torch: data.pkl, data/<key> sorted, version).
+inline std::string torchStyleZip(const std::vector<std::pair<std::string, std::string>>& entries) {
+    std::string out, central;
+    auto put16 = [](std::string& s, uint16_t v) { s.append(reinterpret_cast<const char*>(&v), 2); };
+    auto put32 = [](std::string& s, uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); };
+    auto put64 = [](std::string& s, uint64_t v) { s.append(reinterpret_cast<const char*>(&v), 8); };
+    auto crc32 = [](const std::string& d) {
+        uint32_t c = 0xffffffffu;
+        for (unsigned char b : d) {
+            c ^= b;
+            for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+        }
+        return ~c;
+    };
+    for (const auto& [name, data] : entries) {
+        const uint64_t offset = out.size();
+        const size_t header = 30 + name.size() + 4;
+        const uint16_t pad = static_cast<uint16_t>((64 - (offset + header) % 64) % 64);
+        const uint32_t crc = crc32(data), size = static_cast<uint32_t>(data.size());
+        put32(out, 0x04034b50); put16(out, 0); put16(out, 0x0808); put16(out, 0);
+        put16(out, 0); put16(out, 0); put32(out, 0); put32(out, 0); put32(out, 0);
+        put16(out, static_cast<uint16_t>(name.size())); put16(out, static_cast<uint16_t>(4 + pad));
+        out += name;
+        out += "FB";
+        put16(out, pad);
+        out += std::string(pad, 'Z');
+        out += data;
+        put32(out, 0x08074b50); put32(out, crc); put32(out, size); put32(out, size);
+        put32(central, 0x02014b50); put16(central, 0); put16(central, 0); put16(central, 0x0808);
+        put16(central, 0); put16(central, 0); put16(central, 0); put32(central, crc);
+        put32(central, size); put32(central, size); put16(central, static_cast<uint16_t>(name.size()));
+        put16(central, 0); put16(central, 0); put16(central, 0); put16(central, 0); put32(central, 0);
+        put32(central, static_cast<uint32_t>(offset));
+        central += name;
+    }
+    const uint64_t n = entries.size(), cd_offset = out.size(), zip64_offset = cd_offset + central.size();
+    out += central;
+    put32(out, 0x06064b50); put64(out, 44); put16(out, 798); put16(out, 45); put32(out, 0); put32(out, 0);
+    put64(out, n); put64(out, n); put64(out, central.size()); put64(out, cd_offset);
+    put32(out, 0x07064b50); put32(out, 0); put64(out, zip64_offset); put32(out, 1);
+    put32(out, 0x06054b50); put16(out, 0); put16(out, 0);
+    put16(out, static_cast<uint16_t>(std::min<uint64_t>(n, 0xffff)));
+    put16(out, static_cast<uint16_t>(std::min<uint64_t>(n, 0xffff)));
+    put32(out, static_cast<uint32_t>(central.size())); put32(out, static_cast<uint32_t>(cd_offset));
+    put16(out, 0);
+    return out;
+}
+
+inline void writeBytes(const std::filesystem::path& path, const std::string& bytes) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) throw std::runtime_error("cannot write " + path.string());
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
 }
 
 // A torch.save-like archive: <name>/data.pkl, <name>/data/<key>..., <name>/version.

@@ -13,6 +13,8 @@ namespace ca::torchzip {
 namespace {
 
 namespace fs = std::filesystem;
+using ca::testing::torchStyleZip;
+using ca::testing::writeBytes;
 using ca::testing::writeTorchArchive;
 using ca::testing::writeZip;
 
@@ -168,6 +170,131 @@ TEST_F(TorchZipTest, RefusesTruncatedArchives) {
             zip.readStorage("0", 3000, 0, 3000, out);
         });
         EXPECT_NE(err, "") << "cut at " << cut;
+    }
+}
+
+// ---- the layout torch.save writes, read by our own zip reader ------------------------------
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> kTorchEntries{
+    {"archive/data.pkl", "PICKLE"}, {"archive/data/0", "0123456789"}, {"archive/data/1", "abc"},
+    {"archive/version", "3\n"}};
+
+// Replaces the bytes at `at` (tests corrupt archives on purpose).
+std::string patched(std::string bytes, size_t at, const std::string& with) {
+    bytes.replace(at, with.size(), with);
+    return bytes;
+}
+
+std::string le32(uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+
+}  // namespace
+
+TEST_F(TorchZipTest, ReadsTheLayoutTorchSaveWrites) {
+    // Data descriptors, "FB" padding, zip64 end records: what torch 1.13 writes.
+    const fs::path p = dir_ / "torch_style.pth";
+    writeBytes(p, torchStyleZip(kTorchEntries));
+    for (bool prefetch : {false, true}) {
+        TorchZipArchive zip(p.string());
+        if (prefetch) zip.prefetchStorages();
+        EXPECT_EQ(zip.archiveName(), "archive");
+        const auto pkl = zip.readPickle();
+        EXPECT_EQ(std::string(pkl.begin(), pkl.end()), "PICKLE");
+        char out[10];
+        zip.readStorage("0", 10, 0, 10, out);
+        EXPECT_EQ(std::string(out, 10), "0123456789");
+        zip.readStorage("1", 3, 1, 2, out);
+        EXPECT_EQ(std::string(out, 2), "bc");
+    }
+}
+
+TEST_F(TorchZipTest, ReadsZip64ArchivesWithMoreThan65535Entries) {
+    // The end record's 16-bit count says 65,535; the zip64 end record holds the real one.
+    std::vector<std::pair<std::string, std::string>> entries{{"big/data.pkl", "P"}};
+    for (uint32_t i = 0; i < 70000; ++i) entries.emplace_back("big/data/" + std::to_string(i), le32(i * 3));
+    const fs::path p = dir_ / "big.pth";
+    writeBytes(p, torchStyleZip(entries));
+    TorchZipArchive zip(p.string());
+    zip.prefetchStorages();
+    for (uint32_t i : {0u, 1u, 65535u, 65536u, 69999u}) {
+        uint32_t v = 0;
+        zip.readStorage(std::to_string(i), 4, 0, 4, &v);
+        EXPECT_EQ(v, i * 3) << i;
+    }
+    uint32_t v;
+    EXPECT_NE(errorOf([&] { zip.readStorage("70000", 4, 0, 4, &v); }).find("big/data/70000 is missing"),
+              std::string::npos);
+}
+
+TEST_F(TorchZipTest, DamagedArchivesAreRefusedNamingTheFileAndEntry) {
+    const std::string good = torchStyleZip(kTorchEntries);
+    const size_t data0 = good.find("0123456789");
+    const size_t local0 = good.find("PK\x03\x04" + std::string("\x00\x00\x08\x08", 4), 1);  // 2nd record
+    const size_t central = good.find("PK\x01\x02");
+    const size_t central1 = good.find("PK\x01\x02", central + 1);  // data/0's directory entry
+    const size_t end = good.rfind("PK\x05\x06");
+    const size_t zip64_end = good.rfind("PK\x06\x06");
+    struct Case {
+        const char* what;
+        std::string bytes;
+        std::string expected;
+    };
+    const std::vector<Case> cases{
+        {"a data byte", patched(good, data0 + 3, "X"), "archive/data/0 is damaged (CRC-32 mismatch)"},
+        {"a local header", patched(good, local0, "PK\x09\x09"), "no local header for archive/data/0"},
+        {"a local name", patched(good, local0 + 30 + 13, "7"), "local header of archive/data/0 does not match"},
+        {"the directory offset", patched(patched(good, end + 16, le32(0x7fffffff)), zip64_end + 48, le32(0x7fffffff)),
+         "central directory lies outside the file"},
+        {"an entry offset", patched(good, central1 + 42, le32(static_cast<uint32_t>(central))),
+         "entry archive/data/0 lies outside the file"},
+        {"the encryption flag", patched(good, central1 + 8, std::string("\x09\x08", 2)), "archive/data/0 is encrypted"},
+        {"the method", patched(good, central1 + 10, std::string("\x0c\x00", 2)), "compression method 12"},
+        {"the entry count", patched(patched(good, zip64_end + 24, le32(1000)), zip64_end + 32, le32(1000)),
+         "1000 entries cannot fit"},
+    };
+    for (const Case& c : cases) {
+        const fs::path p = dir_ / "damaged.pth";
+        writeBytes(p, c.bytes);
+        const std::string err = errorOf([&] {
+            TorchZipArchive zip(p.string());
+            zip.prefetchStorages();
+            char out[10];
+            zip.readStorage("0", 10, 0, 10, out);
+        });
+        EXPECT_NE(err.find(c.expected), std::string::npos) << c.what << ": " << err;
+        EXPECT_EQ(err.rfind(p.string() + ": ", 0), 0u) << c.what << ": " << err;
+    }
+}
+
+TEST_F(TorchZipTest, EveryCutAndEveryFlippedByteIsRefusedOrReadsTheSameBytes) {
+    // A mini fuzz: no corruption of one byte may crash, throw anything but InputError or
+    // hand out different bytes (the CRC-32 guards the data, the directory guards the rest).
+    const std::string good = torchStyleZip(kTorchEntries);
+    const fs::path p = dir_ / "mutant.pth";
+    auto readAll = [&] {
+        TorchZipArchive zip(p.string());
+        zip.prefetchStorages();
+        const auto pkl = zip.readPickle();
+        std::string a(10, '\0'), b(3, '\0');
+        zip.readStorage("0", 10, 0, 10, a.data());
+        zip.readStorage("1", 3, 0, 3, b.data());
+        return std::string(pkl.begin(), pkl.end()) + "|" + a + "|" + b;
+    };
+    writeBytes(p, good);
+    const std::string expected = readAll();
+    for (size_t cut = 0; cut < good.size(); ++cut) {
+        writeBytes(p, good.substr(0, cut));
+        EXPECT_NE(errorOf([&] { readAll(); }), "") << "cut at " << cut;
+    }
+    for (size_t at = 0; at < good.size(); ++at) {
+        std::string mutant = good;
+        mutant[at] = static_cast<char>(mutant[at] ^ 0x5a);
+        writeBytes(p, mutant);
+        try {
+            EXPECT_EQ(readAll(), expected) << "byte " << at;
+        } catch (const InputError&) {
+        }
     }
 }
 

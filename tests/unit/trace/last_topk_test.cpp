@@ -166,6 +166,73 @@ TEST(LastTopk, WideExpertIdsUseInt32LikeTheRoutingRows) {
     expectLastTopkOf(TraceReader(path), samples, m);
 }
 
+// Number of filters (deflate, shuffle, ...) on a dataset.
+int filtersOf(const fs::path& path, const char* name) {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    const hid_t dcpl = H5Dget_create_plist(ds);
+    const int n = H5Pget_nfilters(dcpl);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    H5Fclose(f);
+    return n;
+}
+
+// Rewrites a per-sample dataset the way writers before this one stored it: shuffled and
+// deflated, in chunks of `chunk_rows` rows.
+void deflateDataset(const fs::path& path, const char* name, hsize_t chunk_rows) {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    const hid_t type = H5Dget_type(ds);
+    const hid_t space = H5Dget_space(ds);
+    hsize_t dims[3];
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    std::vector<int32_t> values(dims[0] * dims[1] * dims[2]);
+    H5Dread(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    H5Dclose(ds);
+    H5Ldelete(f, name, H5P_DEFAULT);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    const hsize_t chunk[3] = {chunk_rows, dims[1], dims[2]};
+    H5Pset_chunk(dcpl, 3, chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 4);
+    const hid_t copy = H5Dcreate2(f, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Dwrite(copy, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    H5Dclose(copy);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Fclose(f);
+}
+
+TEST(LastTopk, StoredUncompressedAndDeflatedOlderFilesReadTheSame) {
+    const fs::path path = scratch("last_topk_deflated.h5");
+    const ModelInfo m = model();
+    TraceLayout layout;
+    layout.chunk_rows = 4;
+    const auto samples = writeSamples(path, m, 23, layout);
+    // They exist to make last-token loads fast: never compressed, unlike /routing/topk_experts.
+    EXPECT_EQ(filtersOf(path, trace_format::kLastTopkExperts), 0);
+    EXPECT_EQ(filtersOf(path, trace_format::kLastTopkWeights), 0);
+    EXPECT_EQ(filtersOf(path, trace_format::kTopkExperts), 2);  // shuffle + deflate
+
+    // Files from earlier writers have them deflated: the same values, read in ranges that
+    // start and end inside chunks.
+    deflateDataset(path, trace_format::kLastTopkExperts, 5);
+    ASSERT_EQ(filtersOf(path, trace_format::kLastTopkExperts), 2);
+    const TraceReader r(path);
+    expectLastTopkOf(r, samples, m);
+    std::vector<int32_t> experts;
+    std::vector<float> weights;
+    for (int64_t s0 : {0, 3, 7, 21}) {
+        const int64_t n = std::min<int64_t>(9, 23 - s0);
+        r.readLastTopk(s0, n, experts, weights);
+        for (int64_t s = 0; s < n; ++s)
+            EXPECT_EQ(std::vector<int32_t>(experts.begin() + s * 6, experts.begin() + (s + 1) * 6),
+                      lastExperts(samples[static_cast<size_t>(s0 + s)], m)) << s0 << "+" << s;
+    }
+}
+
 TEST(LastTopk, OlderFilesWithoutThemStillReadAndResumeWithout) {
     const fs::path path = scratch("last_topk_old.h5");
     const ModelInfo m = model();
