@@ -1,0 +1,38 @@
+// y = x · wᵀ, the product behind every projection of the models (torch::linear without bias),
+// with the project's own AVX-512 kernels on CPUs that have them.
+//
+// Why not torch::linear: Debian's libtorch 1.13 sends bf16 linears to oneDNN's brgemm matmul,
+// which re-packs the whole weight into its blocked layout on every call; for the MoE experts'
+// small batches (≈64 tokens) that costs more than the product itself (≈10-25 GFLOP/s on
+// 2 Zen 4 cores, see docs/benchmarks.md "Prefill"). fp32 goes to OpenBLAS, whose threading and
+// packing is also slow for such shapes. The kernels here read x and the weight rows in place
+// (mmapped checkpoint bytes, never packed or copied): each output is a dot product along K,
+// computed for a 4 × 4 tile of (row of x, row of w) at a time in 16 float32 lanes
+// (AVX512-BF16 vdpbf16ps for bf16, FMA for fp32), then summed across lanes. Numerics equal
+// torch's: float32 accumulation, bf16 outputs rounded to nearest even; only the order of the
+// float32 additions differs (as between any two GEMM libraries).
+#pragma once
+
+#include <cstdint>
+
+#include <torch/types.h>
+
+namespace ca::capture::gemm {
+
+// x [M, K] and w [N, K], both 2-D with unit stride along K, same dtype; returns [M, N] in that
+// dtype. Uses the own kernel when available() for the dtype and the tensors are on the CPU;
+// torch::linear otherwise. Parallel over at::get_num_threads() threads.
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w);
+
+// Whether the own kernel serves `dtype` on this CPU (fp32: AVX512F; bf16: AVX512_BF16), and
+// is not disabled by the environment variable CA_TORCH_GEMM=1 (for comparisons).
+bool available(torch::ScalarType dtype);
+
+// The raw kernel, for callers that batch their own products (attention heads): y[m, n] =
+// Σ_k x[m·ldx + k] · w[n·ldw + k], written to y[m·ldy + n] in T (float or c10::BFloat16).
+// Requires available(dtype). Runs on the calling thread only.
+template <typename T>
+void gemmNT(int64_t M, int64_t N, int64_t K, const T* x, int64_t ldx, const T* w, int64_t ldw,
+            T* y, int64_t ldy);
+
+}  // namespace ca::capture::gemm
