@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/capture/models/gemm.h"
 #include "core/capture/models/rms_norm.h"
 
 namespace ca::capture {
@@ -31,9 +32,9 @@ torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
 
 torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
     const int64_t T = a.size(0);
-    torch::Tensor q = torch::linear(a, w_.q_proj);
-    torch::Tensor k = torch::linear(a, w_.k_proj);
-    torch::Tensor v = torch::linear(a, w_.v_proj);
+    torch::Tensor q = gemm::linear(a, w_.q_proj);
+    torch::Tensor k = gemm::linear(a, w_.k_proj);
+    torch::Tensor v = gemm::linear(a, w_.v_proj);
     if (s_.qk_norm == QkNorm::FullWidth) {
         q = rmsNorm(q, w_.q_norm, s_.norm_eps);
         k = rmsNorm(k, w_.k_norm, s_.norm_eps);
@@ -53,7 +54,7 @@ torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngle
     q = applyRopeNeox(q, angles);
     k = applyRopeNeox(k, angles);
     torch::Tensor o = causalAttention(q, k, v, 1.0 / std::sqrt(double(s_.head_dim)));
-    return torch::linear(o, w_.o_proj);
+    return gemm::linear(o, w_.o_proj);
 }
 
 torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
@@ -62,19 +63,19 @@ torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& an
     constexpr double kLatentNormEps = 1e-6;
     const int64_t T = a.size(0), H = s_.heads, qd = s_.nope_dim + s_.rope_dim;
     torch::Tensor q = w_.q_proj.defined()
-                          ? torch::linear(a, w_.q_proj)
-                          : torch::linear(rmsNorm(torch::linear(a, w_.q_a_proj), w_.q_a_layernorm,
+                          ? gemm::linear(a, w_.q_proj)
+                          : gemm::linear(rmsNorm(gemm::linear(a, w_.q_a_proj), w_.q_a_layernorm,
                                                   kLatentNormEps),
                                           w_.q_b_proj);
     q = q.view({T, H, qd});
     torch::Tensor q_nope = q.narrow(-1, 0, s_.nope_dim);
     torch::Tensor q_pe = q.narrow(-1, s_.nope_dim, s_.rope_dim);
 
-    torch::Tensor ckv = torch::linear(a, w_.kv_a_proj_with_mqa);  // [T, rank + rope]
+    torch::Tensor ckv = gemm::linear(a, w_.kv_a_proj_with_mqa);  // [T, rank + rope]
     torch::Tensor latent = ckv.narrow(-1, 0, s_.kv_lora_rank);
     torch::Tensor k_pe = ckv.narrow(-1, s_.kv_lora_rank, s_.rope_dim).reshape({T, 1, s_.rope_dim});
     latent = rmsNorm(latent, w_.kv_a_layernorm, kLatentNormEps);
-    torch::Tensor kv = torch::linear(latent, w_.kv_b_proj).view({T, H, s_.nope_dim + s_.v_dim});
+    torch::Tensor kv = gemm::linear(latent, w_.kv_b_proj).view({T, H, s_.nope_dim + s_.v_dim});
     torch::Tensor k_nope = kv.narrow(-1, 0, s_.nope_dim);
     torch::Tensor v = kv.narrow(-1, s_.nope_dim, s_.v_dim);
 
@@ -83,7 +84,7 @@ torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& an
     torch::Tensor Q = torch::cat({q_nope, q_pe}, -1);
     torch::Tensor K = torch::cat({k_nope, k_pe.expand({T, H, s_.rope_dim})}, -1);
     torch::Tensor o = causalAttention(Q, K, v, s_.softmax_scale);
-    return torch::linear(o, w_.o_proj);
+    return gemm::linear(o, w_.o_proj);
 }
 
 }  // namespace ca::capture

@@ -2,6 +2,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include "core/capture/models/gemm.h"
 #include "core/capture/models/rms_norm.h"
 #include "core/util/input_error.h"
 
@@ -33,7 +34,7 @@ ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
     // Only the last position's logits are needed: norm is per position.
     torch::Tensor last = rmsNorm(x.narrow(0, T - 1, 1), norm, eps);
     out.last_logits =
-        torch::linear(last, lm_head).to(torch::kFloat32).reshape({-1}).to(torch::kCPU).contiguous();
+        gemm::linear(last, lm_head).to(torch::kFloat32).reshape({-1}).to(torch::kCPU).contiguous();
     return out;
 }
 

@@ -10,7 +10,8 @@
 #include <type_traits>
 #include <utility>
 
-#include <ATen/Parallel.h>
+#include "core/capture/models/parallel.h"
+
 
 namespace ca::capture::gemm {
 
@@ -164,28 +165,64 @@ bool torchForced() {
     return env && std::strcmp(env, "1") == 0;
 }
 
-template <typename T>
-void linearInto(const torch::Tensor& x, const torch::Tensor& w, torch::Tensor& y) {
-    const int64_t M = x.size(0), K = x.size(1), N = w.size(0);
-    const T* xp = x.data_ptr<T>();
-    const T* wp = w.data_ptr<T>();
-    T* yp = y.data_ptr<T>();
-    const int64_t ldx = x.stride(0), ldw = w.stride(0), ldy = y.stride(0);
-    // Threads split the rows of w (whole 4-row panels); each thread reads all of x.
-    const int64_t panels = (N + kTile - 1) / kTile;
-    auto run = [&](int64_t p0, int64_t p1) {
-        const int64_t n0 = p0 * kTile, n1 = std::min(N, p1 * kTile);
-        gemmNT<T>(M, n1 - n0, K, xp, ldx, wp + n0 * ldw, ldw, yp + n0, ldy);
-    };
-    // Below ~1 MFLOP a fork/join costs more than it saves.
-    if (2.0 * double(M) * double(N) * double(K) < 1e6 || at::get_num_threads() == 1 ||
-        at::in_parallel_region())
-        run(0, panels);
-    else
-        at::parallel_for(0, panels, 1, run);
-}
+// Rows of w per parallel work item: 16 panels, small enough to share out a 64-token expert's
+// 1024 rows in 16 items, large enough that handing them out costs nothing.
+constexpr int64_t kChunkRows = 64;
+// Below this many multiply-adds in total, a fork/join costs more than it saves.
+constexpr double kParallelMacs = 1e6;
 
 }  // namespace
+
+template <typename T>
+void gemmSerial(const Product<T>& p) {
+    const auto& table = tiles<T>();
+    // Rows of x per block: the block (≤ 256 KiB) stays in L2 while every panel of 4 w rows
+    // passes over it, so x is not streamed from L3 once per panel when M is large.
+    const int64_t block = std::max<int64_t>(
+        kTile, (256 * 1024 / std::max<int64_t>(1, p.K * int64_t(sizeof(T)))) / kTile * kTile);
+    for (int64_t b0 = 0; b0 < p.M; b0 += block) {
+        const int64_t b1 = std::min(p.M, b0 + block);
+        for (int64_t n0 = 0; n0 < p.N; n0 += kTile) {
+            const int64_t nr = std::min<int64_t>(kTile, p.N - n0);
+            for (int64_t m0 = b0; m0 < b1; m0 += kTile) {
+                const int64_t mr = std::min<int64_t>(kTile, b1 - m0);
+                table[mr - 1][nr - 1](p.x + m0 * p.ldx, p.ldx, p.w + n0 * p.ldw, p.ldw,
+                                      p.y + m0 * p.ldy + n0, p.ldy, p.K);
+            }
+        }
+    }
+}
+
+template <typename T>
+void gemmBatch(const std::vector<Product<T>>& products) {
+    // Work items: (product, chunk of kChunkRows rows of w).
+    std::vector<std::pair<size_t, int64_t>> items;
+    double macs = 0;
+    for (size_t i = 0; i < products.size(); ++i) {
+        const Product<T>& p = products[i];
+        if (p.M == 0 || p.N == 0) continue;
+        macs += double(p.M) * double(p.N) * double(p.K);
+        for (int64_t n0 = 0; n0 < p.N; n0 += kChunkRows) items.emplace_back(i, n0);
+    }
+    auto run = [&](int64_t item) {
+        const auto [i, n0] = items[size_t(item)];
+        Product<T> chunk = products[i];
+        chunk.N = std::min(kChunkRows, chunk.N - n0);
+        chunk.w += n0 * chunk.ldw;
+        chunk.y += n0;
+        gemmSerial(chunk);
+    };
+    if (macs < kParallelMacs) {
+        for (size_t item = 0; item < items.size(); ++item) run(int64_t(item));
+        return;
+    }
+    parallelFor(static_cast<int64_t>(items.size()), run);
+}
+
+template void gemmSerial<float>(const Product<float>&);
+template void gemmSerial<c10::BFloat16>(const Product<c10::BFloat16>&);
+template void gemmBatch<float>(const std::vector<Product<float>>&);
+template void gemmBatch<c10::BFloat16>(const std::vector<Product<c10::BFloat16>>&);
 
 bool available(torch::ScalarType dtype) {
     static const bool forced = torchForced();
@@ -198,23 +235,15 @@ bool available(torch::ScalarType dtype) {
     return false;
 }
 
+namespace {
+
 template <typename T>
-void gemmNT(int64_t M, int64_t N, int64_t K, const T* x, int64_t ldx, const T* w, int64_t ldw,
-            T* y, int64_t ldy) {
-    const auto& table = tiles<T>();
-    for (int64_t n0 = 0; n0 < N; n0 += kTile) {
-        const int64_t nr = std::min<int64_t>(kTile, N - n0);
-        for (int64_t m0 = 0; m0 < M; m0 += kTile) {
-            const int64_t mr = std::min<int64_t>(kTile, M - m0);
-            table[mr - 1][nr - 1](x + m0 * ldx, ldx, w + n0 * ldw, ldw, y + m0 * ldy + n0, ldy,
-                                  K);
-        }
-    }
+Product<T> product(const torch::Tensor& x, const torch::Tensor& w, torch::Tensor& y) {
+    return Product<T>{x.data_ptr<T>(), x.stride(0), w.data_ptr<T>(), w.stride(0),
+                      y.data_ptr<T>(), y.stride(0), x.size(0), w.size(0), x.size(1)};
 }
-template void gemmNT<float>(int64_t, int64_t, int64_t, const float*, int64_t, const float*,
-                            int64_t, float*, int64_t);
-template void gemmNT<c10::BFloat16>(int64_t, int64_t, int64_t, const c10::BFloat16*, int64_t,
-                                    const c10::BFloat16*, int64_t, c10::BFloat16*, int64_t);
+
+}  // namespace
 
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w) {
     const torch::ScalarType dtype = x.scalar_type();
@@ -227,9 +256,9 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w) {
     if (y.numel() == 0) return y;
     if (x.size(1) == 0) return y.zero_();
     if (dtype == torch::kFloat32)
-        linearInto<float>(xc, wc, y);
+        gemmBatch<float>({product<float>(xc, wc, y)});
     else
-        linearInto<c10::BFloat16>(xc, wc, y);
+        gemmBatch<c10::BFloat16>({product<c10::BFloat16>(xc, wc, y)});
     return y;
 }
 

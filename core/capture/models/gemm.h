@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -28,11 +29,26 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w);
 // is not disabled by the environment variable CA_TORCH_GEMM=1 (for comparisons).
 bool available(torch::ScalarType dtype);
 
-// The raw kernel, for callers that batch their own products (attention heads): y[m, n] =
-// Σ_k x[m·ldx + k] · w[n·ldw + k], written to y[m·ldy + n] in T (float or c10::BFloat16).
-// Requires available(dtype). Runs on the calling thread only.
+// One product y = x · wᵀ on raw rows: y[m·ldy + n] = Σ_k x[m·ldx + k] · w[n·ldw + k] for
+// m < M, n < N, k < K, with T float or c10::BFloat16 (y rounded to T).
 template <typename T>
-void gemmNT(int64_t M, int64_t N, int64_t K, const T* x, int64_t ldx, const T* w, int64_t ldw,
-            T* y, int64_t ldy);
+struct Product {
+    const T* x = nullptr;
+    int64_t ldx = 0;
+    const T* w = nullptr;
+    int64_t ldw = 0;
+    T* y = nullptr;
+    int64_t ldy = 0;
+    int64_t M = 0, N = 0, K = 0;
+};
+
+// Computes all products (the experts of a MoE layer, the heads of an attention) in one parallel
+// loop over chunks of their w rows (parallel.h). Requires available() for T's dtype.
+template <typename T>
+void gemmBatch(const std::vector<Product<T>>& products);
+
+// One product on the calling thread only.
+template <typename T>
+void gemmSerial(const Product<T>& p);
 
 }  // namespace ca::capture::gemm

@@ -5,11 +5,13 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/capture/models/gemm.h"
+
 namespace ca::capture {
 
 torch::Tensor swiglu(const torch::Tensor& x, const SwiGluWeights& w) {
-    torch::Tensor gate = torch::silu(torch::linear(x, w.gate_proj));
-    return torch::linear(gate * torch::linear(x, w.up_proj), w.down_proj);
+    torch::Tensor gate = torch::silu(gemm::linear(x, w.gate_proj));
+    return gemm::linear(gate * gemm::linear(x, w.up_proj), w.down_proj);
 }
 
 namespace {
@@ -94,8 +96,8 @@ MoeBlock::MoeBlock(torch::Tensor gate, std::vector<SwiGluWeights> experts,
 
 torch::Tensor MoeBlock::routerProbs(const torch::Tensor& m) const {
     torch::Tensor logits = spec_.precision == RouterSpec::Precision::Float32
-                               ? torch::linear(m.to(torch::kFloat32), gate_fp32_)
-                               : torch::linear(m, gate_).to(torch::kFloat32);
+                               ? gemm::linear(m.to(torch::kFloat32), gate_fp32_)
+                               : gemm::linear(m, gate_).to(torch::kFloat32);
     return torch::softmax(logits, -1);
 }
 

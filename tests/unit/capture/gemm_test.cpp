@@ -96,21 +96,36 @@ TEST_P(GemmKernel, StridedRowsAreReadInPlace) {
     expectProduct(gemm::linear(x, w), x, w);
 }
 
-TEST_P(GemmKernel, RawKernelWritesOnlyItsBlockOfALargerOutput) {
+template <typename T>
+gemm::Product<T> rawProduct(const torch::Tensor& x, const torch::Tensor& w, T* y, int64_t ldy) {
+    return gemm::Product<T>{x.data_ptr<T>(), x.stride(0), w.data_ptr<T>(), w.stride(0), y, ldy,
+                            x.size(0), w.size(0), x.size(1)};
+}
+
+TEST_P(GemmKernel, RawProductsWriteOnlyTheirBlocksOfALargerOutput) {
     const torch::ScalarType dtype = GetParam();
-    const torch::Tensor x = randomMatrix(6, 48, dtype, 5);
-    const torch::Tensor w = randomMatrix(5, 48, dtype, 6);
-    torch::Tensor y = torch::full({6, 8}, 7.0, torch::TensorOptions().dtype(dtype));
-    if (dtype == torch::kFloat32)
-        gemm::gemmNT<float>(6, 5, 48, x.data_ptr<float>(), 48, w.data_ptr<float>(), 48,
-                            y.data_ptr<float>() + 1, 8);
-    else
-        gemm::gemmNT<c10::BFloat16>(6, 5, 48, x.data_ptr<c10::BFloat16>(), 48,
-                                    w.data_ptr<c10::BFloat16>(), 48,
-                                    y.data_ptr<c10::BFloat16>() + 1, 8);
-    expectProduct(y.narrow(1, 1, 5), x, w);
+    // Two products side by side in one output (as attention heads are), run as one batch on
+    // two threads, the first large enough to be split into several chunks of w rows.
+    const torch::Tensor x1 = randomMatrix(40, 300, dtype, 5), w1 = randomMatrix(150, 300, dtype, 6);
+    const torch::Tensor x2 = randomMatrix(6, 48, dtype, 7), w2 = randomMatrix(5, 48, dtype, 8);
+    torch::Tensor y = torch::full({40, 160}, 7.0, torch::TensorOptions().dtype(dtype));
+    const int threads = at::get_num_threads();
+    at::set_num_threads(2);
+    if (dtype == torch::kFloat32) {
+        gemm::gemmBatch<float>({rawProduct(x1, w1, y.data_ptr<float>() + 1, 160),
+                                rawProduct(x2, w2, y.data_ptr<float>() + 152, 160)});
+    } else {
+        using B = c10::BFloat16;
+        gemm::gemmBatch<B>({rawProduct(x1, w1, y.data_ptr<B>() + 1, 160),
+                            rawProduct(x2, w2, y.data_ptr<B>() + 152, 160)});
+    }
+    at::set_num_threads(threads);
+    expectProduct(y.narrow(1, 1, 150), x1, w1);
+    expectProduct(y.narrow(1, 152, 5).narrow(0, 0, 6), x2, w2);
     EXPECT_TRUE(y.select(1, 0).eq(7).all().item<bool>());
-    EXPECT_TRUE(y.narrow(1, 6, 2).eq(7).all().item<bool>());
+    EXPECT_TRUE(y.select(1, 151).eq(7).all().item<bool>());
+    EXPECT_TRUE(y.narrow(1, 152, 5).narrow(0, 6, 34).eq(7).all().item<bool>());
+    EXPECT_TRUE(y.narrow(1, 157, 3).eq(7).all().item<bool>());
 }
 
 TEST(GemmBf16, OutputIsTheFloatSumRoundedToNearestEven) {
