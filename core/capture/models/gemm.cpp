@@ -262,4 +262,42 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w) {
     return y;
 }
 
+torch::Tensor groupedLinear(const torch::Tensor& x, const std::vector<int64_t>& offsets,
+                            const std::vector<torch::Tensor>& weights) {
+    const torch::ScalarType dtype = x.scalar_type();
+    const int64_t N = weights.at(0).size(0);
+    torch::Tensor y = torch::empty({x.size(0), N}, x.options());
+    bool own = x.dim() == 2 && x.device().is_cpu() && available(dtype) && x.size(1) > 0;
+    for (const torch::Tensor& w : weights)
+        own = own && w.dim() == 2 && w.scalar_type() == dtype && w.device().is_cpu() &&
+              w.size(0) == N && w.size(1) == x.size(1) && w.stride(1) == 1;
+    if (!own) {
+        for (size_t g = 0; g < weights.size(); ++g) {
+            const int64_t n = offsets[g + 1] - offsets[g];
+            if (n > 0) y.narrow(0, offsets[g], n).copy_(torch::linear(x.narrow(0, offsets[g], n),
+                                                                      weights[g]));
+        }
+        return y;
+    }
+    const torch::Tensor xc = x.stride(1) == 1 ? x : x.contiguous();
+    auto run = [&](auto tag) {
+        using T = decltype(tag);
+        std::vector<Product<T>> products;
+        for (size_t g = 0; g < weights.size(); ++g) {
+            const int64_t n = offsets[g + 1] - offsets[g];
+            if (n == 0) continue;
+            products.push_back(Product<T>{xc.data_ptr<T>() + offsets[g] * xc.stride(0),
+                                          xc.stride(0), weights[g].data_ptr<T>(),
+                                          weights[g].stride(0), y.data_ptr<T>() + offsets[g] * N,
+                                          N, n, N, x.size(1)});
+        }
+        gemmBatch<T>(products);
+    };
+    if (dtype == torch::kFloat32)
+        run(float{});
+    else
+        run(c10::BFloat16{});
+    return y;
+}
+
 }  // namespace ca::capture::gemm

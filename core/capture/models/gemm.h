@@ -25,6 +25,12 @@ namespace ca::capture::gemm {
 // torch::linear otherwise. Parallel over at::get_num_threads() threads.
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w);
 
+// For every group g, rows offsets[g] .. offsets[g+1]-1 of the result are those rows of x times
+// weights[g]ᵀ: the experts of a MoE layer, each applied to the positions routed to it, all in one
+// parallel batch. x [R, K] with R = offsets.back(); every weights[g] [N, K]; returns [R, N].
+torch::Tensor groupedLinear(const torch::Tensor& x, const std::vector<int64_t>& offsets,
+                            const std::vector<torch::Tensor>& weights);
+
 // Whether the own kernel serves `dtype` on this CPU (fp32: AVX512F; bf16: AVX512_BF16), and
 // is not disabled by the environment variable CA_TORCH_GEMM=1 (for comparisons).
 bool available(torch::ScalarType dtype);
