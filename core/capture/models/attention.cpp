@@ -1,33 +1,94 @@
 #include "core/capture/models/attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/capture/models/gemm.h"
 #include "core/capture/models/rms_norm.h"
 
 namespace ca::capture {
 
+namespace {
+
+// Query rows per block: block b only needs key columns (and value rows) 0 .. its last row.
+constexpr int64_t kCausalBlock = 64;
+
+// The torch form: [H, T, T] scores through matmul (oneDNN / BLAS).
+torch::Tensor torchScores(const torch::Tensor& q, const torch::Tensor& k) {
+    const int64_t Hq = q.size(1), Hkv = k.size(1);
+    torch::Tensor kh = Hq == Hkv ? k : k.repeat_interleave(Hq / Hkv, 1);
+    return torch::matmul(q.transpose(0, 1), kh.permute({1, 2, 0}));
+}
+
+torch::Tensor torchValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq) {
+    const int64_t T = v.size(0), Hkv = v.size(1);
+    torch::Tensor vh = Hq == Hkv ? v : v.repeat_interleave(Hq / Hkv, 1);
+    torch::Tensor out = torch::matmul(probs, vh.transpose(0, 1));  // [H, T, dv]
+    return out.transpose(0, 1).reshape({T, Hq * v.size(2)});
+}
+
+// The own kernels, one batch for all heads, skipping what the causal mask discards: scores
+// right of the diagonal block (masked to -inf below whatever they hold) and, in P·V, value rows
+// whose probabilities are exactly 0 (adding ±0 products leaves every float sum unchanged, so the
+// result equals the full product).
+template <typename T>
+torch::Tensor ownScores(const torch::Tensor& q, const torch::Tensor& k) {
+    const int64_t L = q.size(0), Hq = q.size(1), Hkv = k.size(1), d = q.size(2);
+    // Zeros, not empty: the skipped entries are scaled before the mask replaces them.
+    torch::Tensor scores = torch::zeros({Hq, L, L}, q.options());
+    std::vector<gemm::Product<T>> products;
+    for (int64_t h = 0; h < Hq; ++h)
+        for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
+            const int64_t rows = std::min(kCausalBlock, L - m0);
+            products.push_back({q.data_ptr<T>() + m0 * q.stride(0) + h * q.stride(1), q.stride(0),
+                                k.data_ptr<T>() + (h / (Hq / Hkv)) * k.stride(1), k.stride(0),
+                                scores.data_ptr<T>() + (h * L + m0) * L, L, rows, m0 + rows, d});
+        }
+    gemm::gemmBatch<T>(products);
+    return scores;
+}
+
+template <typename T>
+torch::Tensor ownValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq) {
+    const int64_t L = v.size(0), Hkv = v.size(1), dv = v.size(2);
+    const torch::Tensor vt = v.permute({1, 2, 0}).contiguous();  // [Hkv, dv, T]: rows along T
+    torch::Tensor out = torch::empty({L, Hq * dv}, v.options());
+    std::vector<gemm::Product<T>> products;
+    for (int64_t h = 0; h < Hq; ++h)
+        for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
+            const int64_t rows = std::min(kCausalBlock, L - m0);
+            products.push_back({probs.data_ptr<T>() + (h * L + m0) * L, L,
+                                vt.data_ptr<T>() + (h / (Hq / Hkv)) * dv * L, L,
+                                out.data_ptr<T>() + m0 * Hq * dv + h * dv, Hq * dv, rows, dv,
+                                m0 + rows});
+        }
+    gemm::gemmBatch<T>(products);
+    return out;
+}
+
+}  // namespace
+
 torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v, double scale) {
-    const int64_t T = q.size(0), Hq = q.size(1), Hkv = k.size(1);
-    torch::Tensor kh = k, vh = v;
-    if (Hq != Hkv) {
-        kh = k.repeat_interleave(Hq / Hkv, 1);
-        vh = v.repeat_interleave(Hq / Hkv, 1);
-    }
-    torch::Tensor qt = q.transpose(0, 1);   // [H, T, d]
-    torch::Tensor kt = kh.permute({1, 2, 0});  // [H, d, T]
-    torch::Tensor vt = vh.transpose(0, 1);  // [H, T, dv]
-    torch::Tensor scores = torch::matmul(qt, kt) * scale;
+    const int64_t T = q.size(0), Hq = q.size(1);
+    const torch::ScalarType dtype = q.scalar_type();
+    const bool own = q.device().is_cpu() && gemm::available(dtype) && q.stride(2) == 1 &&
+                     k.stride(2) == 1 && k.scalar_type() == dtype && v.scalar_type() == dtype;
+    torch::Tensor scores = !own                         ? torchScores(q, k)
+                           : dtype == torch::kFloat32 ? ownScores<float>(q, k)
+                                                      : ownScores<c10::BFloat16>(q, k);
+    scores = scores * scale;
     // key position > query position is masked; every row keeps at least its own position.
     torch::Tensor future = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)
                                                    .device(q.device()))
                                .triu(1);
     scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
-    torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
-    torch::Tensor out = torch::matmul(probs, vt);  // [H, T, dv]
-    return out.transpose(0, 1).reshape({T, Hq * v.size(2)});
+    torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(dtype);
+    if (!own) return torchValues(probs, v, Hq);
+    return dtype == torch::kFloat32 ? ownValues<float>(probs, v, Hq)
+                                    : ownValues<c10::BFloat16>(probs, v, Hq);
 }
 
 torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
