@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include <c10/core/InferenceMode.h>
+
 #include "core/capture/models/gemm.h"
 #include "core/capture/models/parallel.h"
 
@@ -228,15 +230,18 @@ torch::Tensor MoeBlock::forward(const torch::Tensor& m, LayerRouting* routing) c
     const torch::Tensor up = gemm::groupedLinear(x, g.offsets, up_projs_);
     // silu(gate) · up one expert at a time, as swiglu() on that expert's rows would: torch's
     // vectorised silu treats a tensor's last partial vector differently (glibc expf instead of
-    // Sleef), so one call over all experts would change some values by an ulp.
+    // Sleef), so one call over all experts would change some values by an ulp. The experts are
+    // shared out in one parallel loop (torch runs each op serially inside it), not 2·E ops that
+    // each fork and join the threads.
     torch::Tensor h = torch::empty_like(gate);
-    for (int64_t e = 0; e < E; ++e) {
+    parallelFor(E, [&](int64_t e) {
         const int64_t n = g.offsets[e + 1] - g.offsets[e];
-        if (n == 0) continue;
+        if (n == 0) return;
+        c10::InferenceMode inference;  // thread-local: the worker threads need their own
         torch::Tensor he = h.narrow(0, g.offsets[e], n);
         at::silu_out(he, gate.narrow(0, g.offsets[e], n));
         he.mul_(up.narrow(0, g.offsets[e], n));
-    }
+    });
     const torch::Tensor y = gemm::groupedLinear(h, g.offsets, down_projs_);
 
     const bool fp32_sum = spec_.combine == RouterSpec::Combine::Float32Sum;
