@@ -5,7 +5,10 @@
 #include <limits>
 #include <vector>
 
+#include <c10/core/InferenceMode.h>
+
 #include "core/capture/models/gemm.h"
+#include "core/capture/models/parallel.h"
 #include "core/capture/models/rms_norm.h"
 
 namespace ca::capture {
@@ -79,13 +82,25 @@ torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
     torch::Tensor scores = !own                         ? torchScores(q, k)
                            : dtype == torch::kFloat32 ? ownScores<float>(q, k)
                                                       : ownScores<c10::BFloat16>(q, k);
-    scores = scores * scale;
     // key position > query position is masked; every row keeps at least its own position.
-    torch::Tensor future = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)
-                                                   .device(q.device()))
-                               .triu(1);
-    scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
-    torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(dtype);
+    const torch::Tensor future = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)
+                                                         .device(q.device()))
+                                     .triu(1);
+    auto probabilities = [&](const torch::Tensor& s) {
+        return torch::softmax((s * scale).masked_fill(future, -std::numeric_limits<float>::infinity()),
+                              -1, torch::kFloat32)
+            .to(dtype);
+    };
+    torch::Tensor probs;
+    if (!q.device().is_cpu()) {
+        probs = probabilities(scores);
+    } else {  // row-wise ops: the heads can be shared out (parallel.h) exactly
+        probs = torch::empty(scores.sizes(), scores.options());
+        parallelFor(Hq, [&](int64_t h) {
+            c10::InferenceMode inference;
+            probs[h].copy_(probabilities(scores[h]));
+        });
+    }
     if (!own) return torchValues(probs, v, Hq);
     return dtype == torch::kFloat32 ? ownValues<float>(probs, v, Hq)
                                     : ownValues<c10::BFloat16>(probs, v, Hq);

@@ -3,6 +3,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include "core/capture/models/gemm.h"
+#include "core/capture/models/parallel.h"
 #include "core/capture/models/rms_norm.h"
 #include "core/util/input_error.h"
 
@@ -15,6 +16,7 @@ ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
             throw InputError("", "token id " + std::to_string(id) + " outside the vocabulary of " +
                                      std::to_string(config.vocab_size));
     c10::InferenceMode inference;
+    ForwardThreads threads;  // the engine's own loops share out the work (parallel.h)
     const int64_t T = static_cast<int64_t>(ids.size());
     std::vector<int64_t> ids64(ids.begin(), ids.end());
     torch::Tensor id_tensor = torch::from_blob(ids64.data(), {T}, torch::kInt64).to(device);

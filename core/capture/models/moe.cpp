@@ -222,10 +222,21 @@ torch::Tensor MoeBlock::forward(const torch::Tensor& m, LayerRouting* routing) c
     // Every expert's SwiGLU on the positions routed to it, all experts in one batch per
     // projection (gemm::groupedLinear), then the weighted sum in the reference's order.
     const ExpertGroups g = groupByExpert(r.ids, T, k, E);
-    torch::Tensor x = m.index_select(
-        0, torch::from_blob(const_cast<int64_t*>(g.position.data()),
-                            {static_cast<int64_t>(g.position.size())}, torch::kInt64)
-               .to(m.device()));
+    const torch::Tensor positions =
+        torch::from_blob(const_cast<int64_t*>(g.position.data()),
+                         {static_cast<int64_t>(g.position.size())}, torch::kInt64)
+            .to(m.device());
+    torch::Tensor x;
+    if (!m.device().is_cpu()) {
+        x = m.index_select(0, positions);
+    } else {  // a row copy: shared out (parallel.h)
+        x = torch::empty({positions.size(0), m.size(1)}, m.options());
+        parallelRows(positions.size(0), 64, [&](int64_t begin, int64_t end) {
+            c10::InferenceMode inference;
+            torch::Tensor rows = x.narrow(0, begin, end - begin);
+            torch::index_select_out(rows, m, 0, positions.narrow(0, begin, end - begin));
+        });
+    }
     const torch::Tensor gate = gemm::groupedLinear(x, g.offsets, gate_projs_);
     const torch::Tensor up = gemm::groupedLinear(x, g.offsets, up_projs_);
     // silu(gate) · up one expert at a time, as swiglu() on that expert's rows would: torch's
