@@ -1,39 +1,116 @@
 #include "core/capture/models/attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
+#include <c10/core/InferenceMode.h>
+
+#include "core/capture/models/gemm.h"
+#include "core/capture/models/parallel.h"
 #include "core/capture/models/rms_norm.h"
 
 namespace ca::capture {
 
+namespace {
+
+// Query rows per block: block b only needs key columns (and value rows) 0 .. its last row.
+constexpr int64_t kCausalBlock = 64;
+
+// The torch form: [H, T, T] scores through matmul (oneDNN / BLAS).
+torch::Tensor torchScores(const torch::Tensor& q, const torch::Tensor& k) {
+    const int64_t Hq = q.size(1), Hkv = k.size(1);
+    torch::Tensor kh = Hq == Hkv ? k : k.repeat_interleave(Hq / Hkv, 1);
+    return torch::matmul(q.transpose(0, 1), kh.permute({1, 2, 0}));
+}
+
+torch::Tensor torchValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq) {
+    const int64_t T = v.size(0), Hkv = v.size(1);
+    torch::Tensor vh = Hq == Hkv ? v : v.repeat_interleave(Hq / Hkv, 1);
+    torch::Tensor out = torch::matmul(probs, vh.transpose(0, 1));  // [H, T, dv]
+    return out.transpose(0, 1).reshape({T, Hq * v.size(2)});
+}
+
+// The own kernels, one batch for all heads, skipping what the causal mask discards: scores
+// right of the diagonal block (masked to -inf below whatever they hold) and, in P·V, value rows
+// whose probabilities are exactly 0 (adding ±0 products leaves every float sum unchanged, so the
+// result equals the full product).
+template <typename T>
+torch::Tensor ownScores(const torch::Tensor& q, const torch::Tensor& k) {
+    const int64_t L = q.size(0), Hq = q.size(1), Hkv = k.size(1), d = q.size(2);
+    // Zeros, not empty: the skipped entries are scaled before the mask replaces them.
+    torch::Tensor scores = torch::zeros({Hq, L, L}, q.options());
+    std::vector<gemm::Product<T>> products;
+    for (int64_t h = 0; h < Hq; ++h)
+        for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
+            const int64_t rows = std::min(kCausalBlock, L - m0);
+            products.push_back({q.data_ptr<T>() + m0 * q.stride(0) + h * q.stride(1), q.stride(0),
+                                k.data_ptr<T>() + (h / (Hq / Hkv)) * k.stride(1), k.stride(0),
+                                scores.data_ptr<T>() + (h * L + m0) * L, L, rows, m0 + rows, d});
+        }
+    gemm::gemmBatch<T>(products);
+    return scores;
+}
+
+template <typename T>
+torch::Tensor ownValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq) {
+    const int64_t L = v.size(0), Hkv = v.size(1), dv = v.size(2);
+    const torch::Tensor vt = v.permute({1, 2, 0}).contiguous();  // [Hkv, dv, T]: rows along T
+    torch::Tensor out = torch::empty({L, Hq * dv}, v.options());
+    std::vector<gemm::Product<T>> products;
+    for (int64_t h = 0; h < Hq; ++h)
+        for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
+            const int64_t rows = std::min(kCausalBlock, L - m0);
+            products.push_back({probs.data_ptr<T>() + (h * L + m0) * L, L,
+                                vt.data_ptr<T>() + (h / (Hq / Hkv)) * dv * L, L,
+                                out.data_ptr<T>() + m0 * Hq * dv + h * dv, Hq * dv, rows, dv,
+                                m0 + rows});
+        }
+    gemm::gemmBatch<T>(products);
+    return out;
+}
+
+}  // namespace
+
 torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v, double scale) {
-    const int64_t T = q.size(0), Hq = q.size(1), Hkv = k.size(1);
-    torch::Tensor kh = k, vh = v;
-    if (Hq != Hkv) {
-        kh = k.repeat_interleave(Hq / Hkv, 1);
-        vh = v.repeat_interleave(Hq / Hkv, 1);
-    }
-    torch::Tensor qt = q.transpose(0, 1);   // [H, T, d]
-    torch::Tensor kt = kh.permute({1, 2, 0});  // [H, d, T]
-    torch::Tensor vt = vh.transpose(0, 1);  // [H, T, dv]
-    torch::Tensor scores = torch::matmul(qt, kt) * scale;
+    const int64_t T = q.size(0), Hq = q.size(1);
+    const torch::ScalarType dtype = q.scalar_type();
+    const bool own = q.device().is_cpu() && gemm::available(dtype) && q.stride(2) == 1 &&
+                     k.stride(2) == 1 && k.scalar_type() == dtype && v.scalar_type() == dtype;
+    torch::Tensor scores = !own                         ? torchScores(q, k)
+                           : dtype == torch::kFloat32 ? ownScores<float>(q, k)
+                                                      : ownScores<c10::BFloat16>(q, k);
     // key position > query position is masked; every row keeps at least its own position.
-    torch::Tensor future = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)
-                                                   .device(q.device()))
-                               .triu(1);
-    scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
-    torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
-    torch::Tensor out = torch::matmul(probs, vt);  // [H, T, dv]
-    return out.transpose(0, 1).reshape({T, Hq * v.size(2)});
+    const torch::Tensor future = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)
+                                                         .device(q.device()))
+                                     .triu(1);
+    auto probabilities = [&](const torch::Tensor& s) {
+        return torch::softmax((s * scale).masked_fill(future, -std::numeric_limits<float>::infinity()),
+                              -1, torch::kFloat32)
+            .to(dtype);
+    };
+    torch::Tensor probs;
+    if (!q.device().is_cpu()) {
+        probs = probabilities(scores);
+    } else {  // row-wise ops: the heads can be shared out (parallel.h) exactly
+        probs = torch::empty(scores.sizes(), scores.options());
+        parallelFor(Hq, [&](int64_t h) {
+            c10::InferenceMode inference;
+            probs[h].copy_(probabilities(scores[h]));
+        });
+    }
+    if (!own) return torchValues(probs, v, Hq);
+    return dtype == torch::kFloat32 ? ownValues<float>(probs, v, Hq)
+                                    : ownValues<c10::BFloat16>(probs, v, Hq);
 }
 
 torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
     const int64_t T = a.size(0);
-    torch::Tensor q = torch::linear(a, w_.q_proj);
-    torch::Tensor k = torch::linear(a, w_.k_proj);
-    torch::Tensor v = torch::linear(a, w_.v_proj);
+    torch::Tensor q = gemm::linear(a, w_.q_proj);
+    torch::Tensor k = gemm::linear(a, w_.k_proj);
+    torch::Tensor v = gemm::linear(a, w_.v_proj);
     if (s_.qk_norm == QkNorm::FullWidth) {
         q = rmsNorm(q, w_.q_norm, s_.norm_eps);
         k = rmsNorm(k, w_.k_norm, s_.norm_eps);
@@ -53,7 +130,7 @@ torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngle
     q = applyRopeNeox(q, angles);
     k = applyRopeNeox(k, angles);
     torch::Tensor o = causalAttention(q, k, v, 1.0 / std::sqrt(double(s_.head_dim)));
-    return torch::linear(o, w_.o_proj);
+    return gemm::linear(o, w_.o_proj);
 }
 
 torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
@@ -62,19 +139,19 @@ torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& an
     constexpr double kLatentNormEps = 1e-6;
     const int64_t T = a.size(0), H = s_.heads, qd = s_.nope_dim + s_.rope_dim;
     torch::Tensor q = w_.q_proj.defined()
-                          ? torch::linear(a, w_.q_proj)
-                          : torch::linear(rmsNorm(torch::linear(a, w_.q_a_proj), w_.q_a_layernorm,
+                          ? gemm::linear(a, w_.q_proj)
+                          : gemm::linear(rmsNorm(gemm::linear(a, w_.q_a_proj), w_.q_a_layernorm,
                                                   kLatentNormEps),
                                           w_.q_b_proj);
     q = q.view({T, H, qd});
     torch::Tensor q_nope = q.narrow(-1, 0, s_.nope_dim);
     torch::Tensor q_pe = q.narrow(-1, s_.nope_dim, s_.rope_dim);
 
-    torch::Tensor ckv = torch::linear(a, w_.kv_a_proj_with_mqa);  // [T, rank + rope]
+    torch::Tensor ckv = gemm::linear(a, w_.kv_a_proj_with_mqa);  // [T, rank + rope]
     torch::Tensor latent = ckv.narrow(-1, 0, s_.kv_lora_rank);
     torch::Tensor k_pe = ckv.narrow(-1, s_.kv_lora_rank, s_.rope_dim).reshape({T, 1, s_.rope_dim});
     latent = rmsNorm(latent, w_.kv_a_layernorm, kLatentNormEps);
-    torch::Tensor kv = torch::linear(latent, w_.kv_b_proj).view({T, H, s_.nope_dim + s_.v_dim});
+    torch::Tensor kv = gemm::linear(latent, w_.kv_b_proj).view({T, H, s_.nope_dim + s_.v_dim});
     torch::Tensor k_nope = kv.narrow(-1, 0, s_.nope_dim);
     torch::Tensor v = kv.narrow(-1, s_.nope_dim, s_.v_dim);
 
@@ -83,7 +160,7 @@ torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& an
     torch::Tensor Q = torch::cat({q_nope, q_pe}, -1);
     torch::Tensor K = torch::cat({k_nope, k_pe.expand({T, H, s_.rope_dim})}, -1);
     torch::Tensor o = causalAttention(Q, K, v, s_.softmax_scale);
-    return torch::linear(o, w_.o_proj);
+    return gemm::linear(o, w_.o_proj);
 }
 
 }  // namespace ca::capture

@@ -2,6 +2,8 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include "core/capture/models/gemm.h"
+#include "core/capture/models/parallel.h"
 #include "core/capture/models/rms_norm.h"
 #include "core/util/input_error.h"
 
@@ -14,6 +16,7 @@ ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
             throw InputError("", "token id " + std::to_string(id) + " outside the vocabulary of " +
                                      std::to_string(config.vocab_size));
     c10::InferenceMode inference;
+    ForwardThreads threads;  // the engine's own loops share out the work (parallel.h)
     const int64_t T = static_cast<int64_t>(ids.size());
     std::vector<int64_t> ids64(ids.begin(), ids.end());
     torch::Tensor id_tensor = torch::from_blob(ids64.data(), {T}, torch::kInt64).to(device);
@@ -33,7 +36,7 @@ ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
     // Only the last position's logits are needed: norm is per position.
     torch::Tensor last = rmsNorm(x.narrow(0, T - 1, 1), norm, eps);
     out.last_logits =
-        torch::linear(last, lm_head).to(torch::kFloat32).reshape({-1}).to(torch::kCPU).contiguous();
+        gemm::linear(last, lm_head).to(torch::kFloat32).reshape({-1}).to(torch::kCPU).contiguous();
     return out;
 }
 

@@ -4,12 +4,18 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
+
+#include <c10/core/InferenceMode.h>
+
+#include "core/capture/models/gemm.h"
+#include "core/capture/models/parallel.h"
 
 namespace ca::capture {
 
 torch::Tensor swiglu(const torch::Tensor& x, const SwiGluWeights& w) {
-    torch::Tensor gate = torch::silu(torch::linear(x, w.gate_proj));
-    return torch::linear(gate * torch::linear(x, w.up_proj), w.down_proj);
+    torch::Tensor gate = torch::silu(gemm::linear(x, w.gate_proj));
+    return gemm::linear(gate * gemm::linear(x, w.up_proj), w.down_proj);
 }
 
 namespace {
@@ -90,14 +96,106 @@ MoeBlock::MoeBlock(torch::Tensor gate, std::vector<SwiGluWeights> experts,
       spec_(spec) {
     if (spec_.precision == RouterSpec::Precision::Float32)
         gate_fp32_ = gate_.scalar_type() == torch::kFloat32 ? gate_ : gate_.to(torch::kFloat32);
+    for (const SwiGluWeights& e : experts_) {
+        gate_projs_.push_back(e.gate_proj);
+        up_projs_.push_back(e.up_proj);
+        down_projs_.push_back(e.down_proj);
+    }
 }
 
 torch::Tensor MoeBlock::routerProbs(const torch::Tensor& m) const {
     torch::Tensor logits = spec_.precision == RouterSpec::Precision::Float32
-                               ? torch::linear(m.to(torch::kFloat32), gate_fp32_)
-                               : torch::linear(m, gate_).to(torch::kFloat32);
+                               ? gemm::linear(m.to(torch::kFloat32), gate_fp32_)
+                               : gemm::linear(m, gate_).to(torch::kFloat32);
     return torch::softmax(logits, -1);
 }
+
+namespace {
+
+// GCC may fuse a·b + c into one FMA when the target has it (-march=native builds); the sums
+// below must round the product first, as torch's separate mul and index_add_ do.
+#if defined(__GNUC__) && !defined(__clang__)
+#define CA_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
+#else
+#define CA_NO_FP_CONTRACT
+#endif
+
+// The (position, slot) pairs of one layer grouped by expert: expert e owns grouped rows
+// offsets[e] .. offsets[e+1]-1, positions ascending within it (the order HF's loop visits them).
+struct ExpertGroups {
+    std::vector<int64_t> offsets;   // [E + 1]
+    std::vector<int64_t> position;  // [T·k] grouped row -> position
+    std::vector<int64_t> row;       // [T·k] position·k + slot -> grouped row
+};
+
+ExpertGroups groupByExpert(const std::vector<int32_t>& ids, int64_t T, int64_t k, int64_t E) {
+    ExpertGroups g;
+    g.offsets.assign(static_cast<size_t>(E + 1), 0);
+    for (int32_t e : ids) ++g.offsets[e + 1];
+    for (int64_t e = 0; e < E; ++e) g.offsets[e + 1] += g.offsets[e];
+    std::vector<int64_t> cursor(g.offsets.begin(), g.offsets.end() - 1);
+    g.position.resize(ids.size());
+    g.row.resize(ids.size());
+    for (int64_t t = 0; t < T; ++t)
+        for (int64_t s = 0; s < k; ++s) {
+            const int64_t r = cursor[ids[t * k + s]]++;
+            g.position[r] = t;
+            g.row[t * k + s] = r;
+        }
+    return g;
+}
+
+// out[t] = Σ over t's experts, in ascending expert id, of y[row] · weight, with the roundings of
+// the reference's index_add_ loop:
+//  - ModelDtypeIndexAdd (Acc = T): p = T(y · T(weight)), out = T(out + p), starting from 0;
+//  - Float32Sum (Acc = float): out = out + float(y) · weight in float32, cast to T at the end.
+template <typename T, typename Acc>
+CA_NO_FP_CONTRACT void combineRows(const T* y, int64_t H, const ExpertGroups& g,
+                                   const LayerRouting& r, int64_t k, int64_t t0, int64_t t1,
+                                   T* out) {
+    std::vector<int64_t> slots(static_cast<size_t>(k));
+    std::vector<Acc> acc(static_cast<size_t>(H));
+    for (int64_t t = t0; t < t1; ++t) {
+        for (int64_t s = 0; s < k; ++s) slots[s] = s;
+        std::sort(slots.begin(), slots.end(),
+                  [&](int64_t a, int64_t b) { return r.ids[t * k + a] < r.ids[t * k + b]; });
+        std::fill(acc.begin(), acc.end(), Acc(0));
+        for (int64_t s : slots) {
+            const T* yr = y + g.row[t * k + s] * H;
+            const float w = r.weights[t * k + s];
+            if constexpr (std::is_same_v<Acc, float>) {
+                for (int64_t h = 0; h < H; ++h) {
+                    const float p = static_cast<float>(yr[h]) * w;
+                    acc[h] = acc[h] + p;
+                }
+            } else {
+                const float wt = static_cast<float>(T(w));
+                for (int64_t h = 0; h < H; ++h) {
+                    const T p = T(static_cast<float>(yr[h]) * wt);
+                    acc[h] = T(static_cast<float>(acc[h]) + static_cast<float>(p));
+                }
+            }
+        }
+        for (int64_t h = 0; h < H; ++h) out[t * H + h] = T(acc[h]);
+    }
+}
+
+template <typename T>
+void combine(const torch::Tensor& y, const ExpertGroups& g, const LayerRouting& r, int64_t k,
+             bool fp32_sum, torch::Tensor& out) {
+    const int64_t T_ = out.size(0), H = out.size(1);
+    constexpr int64_t kPositionsPerItem = 16;
+    parallelFor((T_ + kPositionsPerItem - 1) / kPositionsPerItem, [&](int64_t item) {
+        const int64_t t0 = item * kPositionsPerItem;
+        const int64_t t1 = std::min(T_, t0 + kPositionsPerItem);
+        if (fp32_sum)
+            combineRows<T, float>(y.data_ptr<T>(), H, g, r, k, t0, t1, out.data_ptr<T>());
+        else
+            combineRows<T, T>(y.data_ptr<T>(), H, g, r, k, t0, t1, out.data_ptr<T>());
+    });
+}
+
+}  // namespace
 
 torch::Tensor MoeBlock::forward(const torch::Tensor& m, LayerRouting* routing) const {
     const int64_t T = m.size(0), E = static_cast<int64_t>(experts_.size()), k = spec_.top_k;
@@ -121,32 +219,75 @@ torch::Tensor MoeBlock::forward(const torch::Tensor& m, LayerRouting* routing) c
         applyWeightRule(spec_, r.weights.data() + t * k, k);
     }
 
-    // Group positions by expert.
-    std::vector<std::vector<int64_t>> rows(static_cast<size_t>(E));
-    std::vector<std::vector<float>> row_weights(static_cast<size_t>(E));
-    for (int64_t t = 0; t < T; ++t)
-        for (int64_t s = 0; s < k; ++s) {
-            const int32_t e = r.ids[t * k + s];
-            rows[e].push_back(t);
-            row_weights[e].push_back(r.weights[t * k + s]);
-        }
+    // Every expert's SwiGLU on the positions routed to it, all experts in one batch per
+    // projection (gemm::groupedLinear), then the weighted sum in the reference's order.
+    const ExpertGroups g = groupByExpert(r.ids, T, k, E);
+    const torch::Tensor positions =
+        torch::from_blob(const_cast<int64_t*>(g.position.data()),
+                         {static_cast<int64_t>(g.position.size())}, torch::kInt64)
+            .to(m.device());
+    torch::Tensor x;
+    if (!m.device().is_cpu()) {
+        x = m.index_select(0, positions);
+    } else {  // a row copy: shared out (parallel.h)
+        x = torch::empty({positions.size(0), m.size(1)}, m.options());
+        parallelRows(positions.size(0), 64, [&](int64_t begin, int64_t end) {
+            c10::InferenceMode inference;
+            torch::Tensor rows = x.narrow(0, begin, end - begin);
+            torch::index_select_out(rows, m, 0, positions.narrow(0, begin, end - begin));
+        });
+    }
+    const torch::Tensor gate = gemm::groupedLinear(x, g.offsets, gate_projs_);
+    const torch::Tensor up = gemm::groupedLinear(x, g.offsets, up_projs_);
+    // silu(gate) · up one expert at a time, as swiglu() on that expert's rows would: torch's
+    // vectorised silu treats a tensor's last partial vector differently (glibc expf instead of
+    // Sleef), so one call over all experts would change some values by an ulp. The experts are
+    // shared out in one parallel loop (torch runs each op serially inside it), not 2·E ops that
+    // each fork and join the threads.
+    torch::Tensor h = torch::empty_like(gate);
+    parallelFor(E, [&](int64_t e) {
+        const int64_t n = g.offsets[e + 1] - g.offsets[e];
+        if (n == 0) return;
+        c10::InferenceMode inference;  // thread-local: the worker threads need their own
+        torch::Tensor he = h.narrow(0, g.offsets[e], n);
+        at::silu_out(he, gate.narrow(0, g.offsets[e], n));
+        he.mul_(up.narrow(0, g.offsets[e], n));
+    });
+    const torch::Tensor y = gemm::groupedLinear(h, g.offsets, down_projs_);
 
     const bool fp32_sum = spec_.combine == RouterSpec::Combine::Float32Sum;
-    torch::Tensor out = torch::zeros(m.sizes(), m.options().dtype(
-                                                    fp32_sum ? torch::kFloat32 : m.scalar_type()));
-    for (int64_t e = 0; e < E; ++e) {
-        if (rows[e].empty()) continue;
-        const int64_t n = static_cast<int64_t>(rows[e].size());
-        torch::Tensor idx = torch::from_blob(rows[e].data(), {n}, torch::kInt64).to(m.device());
-        torch::Tensor w = torch::from_blob(row_weights[e].data(), {n, 1}, torch::kFloat32)
-                              .to(m.device());
-        torch::Tensor y = swiglu(m.index_select(0, idx), experts_[e]);
-        if (fp32_sum)
-            out.index_add_(0, idx, y.to(torch::kFloat32) * w);
-        else
-            out.index_add_(0, idx, y * w.to(m.scalar_type()));
+    torch::Tensor out;
+    if (m.device().is_cpu() && m.scalar_type() == torch::kFloat32) {
+        out = torch::empty(m.sizes(), m.options());
+        combine<float>(y, g, r, k, fp32_sum, out);
+    } else if (m.device().is_cpu() && m.scalar_type() == torch::kBFloat16) {
+        out = torch::empty(m.sizes(), m.options());
+        combine<c10::BFloat16>(y, g, r, k, fp32_sum, out);
+    } else {  // other devices and dtypes: the reference loop itself
+        out = torch::zeros(m.sizes(), m.options().dtype(fp32_sum ? torch::kFloat32
+                                                                  : m.scalar_type()));
+        for (int64_t e = 0; e < E; ++e) {
+            const int64_t n = g.offsets[e + 1] - g.offsets[e];
+            if (n == 0) continue;
+            torch::Tensor idx =
+                torch::from_blob(const_cast<int64_t*>(g.position.data()) + g.offsets[e], {n},
+                                 torch::kInt64)
+                    .to(m.device());
+            std::vector<float> w(static_cast<size_t>(n));
+            for (int64_t i = 0; i < n; ++i) {
+                const int64_t t = g.position[g.offsets[e] + i];
+                for (int64_t s = 0; s < k; ++s)
+                    if (r.ids[t * k + s] == e) w[i] = r.weights[t * k + s];
+            }
+            torch::Tensor wt = torch::from_blob(w.data(), {n, 1}, torch::kFloat32).to(m.device());
+            torch::Tensor ye = y.narrow(0, g.offsets[e], n);
+            if (fp32_sum)
+                out.index_add_(0, idx, ye.to(torch::kFloat32) * wt);
+            else
+                out.index_add_(0, idx, ye * wt.to(m.scalar_type()));
+        }
+        if (fp32_sum) out = out.to(m.scalar_type());
     }
-    if (fp32_sum) out = out.to(m.scalar_type());
     if (shared_) out = out + swiglu(m, *shared_);
     return out;
 }

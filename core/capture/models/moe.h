@@ -95,6 +95,7 @@ private:
     torch::Tensor gate_;        // [E, hidden] in the compute dtype
     torch::Tensor gate_fp32_;   // the same, upcast once, when the router runs in float32
     std::vector<SwiGluWeights> experts_;
+    std::vector<torch::Tensor> gate_projs_, up_projs_, down_projs_;  // experts_, per projection
     std::optional<SwiGluWeights> shared_;
     RouterSpec spec_;
 };

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <c10/core/InferenceMode.h>
+
+#include "core/capture/models/parallel.h"
+
 namespace ca::capture {
 
 torch::Tensor defaultInvFreq(int64_t dim, double theta) {
@@ -50,15 +54,36 @@ RopeAngles ropeAngles(const torch::Tensor& inv_freq, int64_t positions, double m
     return a;
 }
 
-torch::Tensor applyRopeNeox(const torch::Tensor& x, const RopeAngles& angles) {
+namespace {
+
+torch::Tensor ropeNeoxSerial(const torch::Tensor& x, const torch::Tensor& cos_half,
+                             const torch::Tensor& sin_half) {
     const int64_t half = x.size(-1) / 2;
     // emb = concat(freqs, freqs) -> [T, 1, d] in x's dtype.
-    torch::Tensor cos = torch::cat({angles.cos, angles.cos}, -1).to(x.scalar_type()).unsqueeze(1);
-    torch::Tensor sin = torch::cat({angles.sin, angles.sin}, -1).to(x.scalar_type()).unsqueeze(1);
+    torch::Tensor cos = torch::cat({cos_half, cos_half}, -1).to(x.scalar_type()).unsqueeze(1);
+    torch::Tensor sin = torch::cat({sin_half, sin_half}, -1).to(x.scalar_type()).unsqueeze(1);
     torch::Tensor x1 = x.narrow(-1, 0, half);
     torch::Tensor x2 = x.narrow(-1, half, half);
     torch::Tensor rotated = torch::cat({-x2, x1}, -1);
     return x * cos + rotated * sin;
+}
+
+}  // namespace
+
+torch::Tensor applyRopeNeox(const torch::Tensor& x, const RopeAngles& angles) {
+    // Element-wise per position, so positions can be shared out (parallel.h) exactly.
+    constexpr int64_t kSerialElements = 1 << 16;
+    if (x.numel() < kSerialElements || !x.device().is_cpu())
+        return ropeNeoxSerial(x, angles.cos, angles.sin);
+    torch::Tensor out = torch::empty(x.sizes(), x.options());
+    parallelRows(x.size(0), 8, [&](int64_t begin, int64_t end) {
+        c10::InferenceMode inference;
+        const int64_t n = end - begin;
+        out.narrow(0, begin, n)
+            .copy_(ropeNeoxSerial(x.narrow(0, begin, n), angles.cos.narrow(0, begin, n),
+                                  angles.sin.narrow(0, begin, n)));
+    });
+    return out;
 }
 
 torch::Tensor applyRopeInterleaved(const torch::Tensor& x, const RopeAngles& angles) {
