@@ -60,6 +60,19 @@ struct Job {
 
 class Pool {
 public:
+    // Joined when the program ends (before libtorch's own statics go: the pool is created
+    // later, so destroyed earlier). Detached workers racing the exit crashed in libtorch.
+    ~Pool() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+            sequence_.fetch_add(1, std::memory_order_release);
+        }
+        wake_.notify_all();
+        for (std::thread& t : workers_)
+            if (t.joinable()) t.join();
+    }
+
     void run(int threads, int64_t n, const std::function<void(int64_t)>& body) {
         auto job = std::make_shared<Job>();
         job->body = &body;
@@ -69,7 +82,6 @@ public:
             while (static_cast<int>(workers_.size()) < threads - 1) {
                 const int index = static_cast<int>(workers_.size());
                 workers_.emplace_back([this, index] { workerLoop(index); });
-                workers_.back().detach();  // the pool lives until the process ends
             }
             job_ = job;
             helpers_ = threads - 1;
@@ -110,6 +122,7 @@ private:
             {
                 std::unique_lock<std::mutex> lock(mutex_);
                 wake_.wait(lock, [&] { return sequence_.load() != seen; });
+                if (stop_) return;
                 seen = sequence_.load();
                 if (index < helpers_) job = job_;
             }
@@ -123,11 +136,12 @@ private:
     std::shared_ptr<Job> job_;
     int helpers_ = 0;
     std::atomic<uint64_t> sequence_{0};
+    bool stop_ = false;  // guarded by mutex_
 };
 
 Pool& pool() {
-    static Pool* p = new Pool;  // never destroyed: its detached workers may outlive statics
-    return *p;
+    static Pool p;
+    return p;
 }
 
 }  // namespace
