@@ -21,7 +21,7 @@ BackgroundPrefault::BackgroundPrefault(std::vector<Range> ranges) {
     std::vector<Pages> todo;
     for (const Range& r : ranges) {
         const uintptr_t begin = (reinterpret_cast<uintptr_t>(r.data) + page - 1) & ~(page - 1);
-        const uintptr_t end = reinterpret_cast<uintptr_t>(r.data) + r.bytes;
+        const uintptr_t end = (reinterpret_cast<uintptr_t>(r.data) + r.bytes) & ~(page - 1);
         if (r.data && end > begin) todo.push_back({begin, end});
     }
     if (todo.empty()) return;

@@ -9,6 +9,7 @@
 #include "core/analysis/observation_loader.h"
 #include "core/synthetic/synthetic_trace.h"
 #include "core/trace/trace_reader.h"
+#include "core/util/bulk_allocator.h"
 
 #include <benchmark/benchmark.h>
 
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <vector>
@@ -59,6 +61,32 @@ void BM_SequentialFileRead(benchmark::State& state) {
     state.SetBytesProcessed(bytes);
 }
 BENCHMARK(BM_SequentialFileRead)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The ceiling for any load into new memory: the same read() of the whole file, but into a
+// freshly allocated array the size of the file (as a load must: mapped, huge pages, no zero
+// fill; the kernel still zeroes each page on first touch), freed outside the timed region.
+void BM_SequentialReadIntoFreshMemory(benchmark::State& state) {
+    const std::string path = qwenTrace();
+    int64_t bytes = 0;
+    const auto size = static_cast<size_t>(std::filesystem::file_size(path));
+    for (auto _ : state) {
+        ca::BulkVector<char> buf;
+        buf.resize(size);
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        ssize_t n;
+        size_t at = 0;
+        while (at < size && (n = ::read(fd, buf.data() + at, std::min<size_t>(4 << 20, size - at))) > 0)
+            at += static_cast<size_t>(n);
+        ::close(fd);
+        bytes += static_cast<int64_t>(at);
+        benchmark::DoNotOptimize(buf.data());
+        state.PauseTiming();
+        buf = ca::BulkVector<char>();
+        state.ResumeTiming();
+    }
+    state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_SequentialReadIntoFreshMemory)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The bytes a last-token load reads: the softmax, the top-k weights and the expert ids as
 // stored (int16).
