@@ -81,7 +81,7 @@ else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
       "libc6, libstdc++6, libgcc-s1, libqt6core6, libqt6gui6, libqt6widgets6, libqt6printsupport6, "
       "libqt6svg6, libqcustomplot2.1-qt6, libhdf5-103-1, libhdf5-cpp-103-1, libtorch1.13, "
-      "libpcre2-8-0, libzip4, libicu72")
+      "libpcre2-8-0, zlib1g, libicu72")
   string(REPLACE ";" "" CPACK_DEBIAN_PACKAGE_DEPENDS "${CPACK_DEBIAN_PACKAGE_DEPENDS}")
 endif()
 # libtorch runs its matrix products through whichever BLAS is installed; OpenBLAS (threaded)

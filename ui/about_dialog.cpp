@@ -47,7 +47,7 @@ QString aboutHtml(const QString& torch_version) {
     html += row(QStringLiteral("HDF5"), hdf5Version(), QStringLiteral("BSD-3-Clause (HDF5 licence)"));
     if (!torch_version.isEmpty())
         html += row(QStringLiteral("libtorch"), torch_version.toHtmlEscaped(), QStringLiteral("BSD-3-Clause"));
-    html += row(QStringLiteral("nlohmann/json, CLI11, PCRE2, libzip, ICU"), QString(),
+    html += row(QStringLiteral("nlohmann/json, CLI11, PCRE2, zlib, ICU"), QString(),
                 QStringLiteral("MIT, BSD-3-Clause, BSD-3-Clause, BSD-3-Clause, Unicode licence"));
     html += QStringLiteral("</table>");
 
