@@ -49,12 +49,26 @@ CA_TARGET_FP32 inline void storeRow(__m128 sums, float* y) {
         std::copy_n(s, NR, y);
     }
 }
+// Rounds four floats to bf16 exactly as c10::BFloat16(float) (torch's .to(kBFloat16)) does:
+// to nearest even, NaN -> 0x7FC0.
+CA_TARGET_FP32 inline __m128i roundToBf16(__m128 f) {
+    const __m128i u = _mm_castps_si128(f);
+    const __m128i lsb = _mm_and_si128(_mm_srli_epi32(u, 16), _mm_set1_epi32(1));
+    __m128i r = _mm_srli_epi32(_mm_add_epi32(u, _mm_add_epi32(lsb, _mm_set1_epi32(0x7FFF))), 16);
+    const __m128i nan = _mm_castps_si128(_mm_cmpunord_ps(f, f));
+    r = _mm_or_si128(_mm_andnot_si128(nan, r), _mm_and_si128(nan, _mm_set1_epi32(0x7FC0)));
+    return _mm_packus_epi32(r, r);  // the four 16-bit values in the low 64 bits
+}
 template <int NR>
 CA_TARGET_FP32 inline void storeRow(__m128 sums, c10::BFloat16* y) {
-    alignas(16) float s[4];
-    _mm_store_ps(s, sums);
-    // c10::BFloat16(float) rounds to nearest even, exactly as torch's .to(kBFloat16).
-    for (int j = 0; j < NR; ++j) y[j] = c10::BFloat16(s[j]);
+    const __m128i bits = roundToBf16(sums);
+    if constexpr (NR == 4) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(y), bits);
+    } else {
+        alignas(16) uint16_t b[8];
+        _mm_store_si128(reinterpret_cast<__m128i*>(b), bits);
+        std::memcpy(y, b, NR * sizeof(uint16_t));
+    }
 }
 
 template <int MR, int NR>
