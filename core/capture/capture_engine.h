@@ -1,14 +1,24 @@
 // Runs token-id sequences through a loaded model and turns the forward pass into plain routing
 // arrays (the torch-side half of capture_api.h).
 //
-// Kernels, for the documentation of fp32 vs bf16 (Debian libtorch 1.13, CPU):
-//  - fp32: every linear/matmul is an at::addmm/bmm in float32, dispatched to the system BLAS
-//    (libblas.so.3: OpenBLAS when libopenblas0-pthread is installed, otherwise netlib, which is
-//    ~70× slower). Softmax, RMSNorm, RoPE and SiLU are ATen's vectorised CPU loops.
-//  - bf16: weights stay bfloat16 (mmapped views when the checkpoint is BF16); linears and
-//    matmuls go to oneDNN's bf16 GEMM (libdnnl, AVX512-BF16/AMX when the CPU has them, else
-//    its emulated bf16 path). Router softmax, attention softmax and RMSNorm statistics are
-//    computed in float32 as the reference implementations do; DeepSeek's router GEMM is float32.
+// Kernels (Debian libtorch 1.13 on the CPU; measurements in docs/benchmarks.md "Prefill"):
+//  - Every product with a weight (q/k/v/o, router, experts, lm_head) and the attention's Q·Kᵀ and
+//    P·V go to the engine's own AVX-512 kernels (models/gemm.h) when the CPU has them: fp32 with
+//    FMA (AVX512F), bf16 with vdpbf16ps (AVX512_BF16), float32 accumulation, bf16 results rounded
+//    to nearest even. They read the weight rows in place, so BF16 checkpoints stay mmapped views
+//    in bf16 and F32 ones in fp32 (no packed copy). The MoE block batches all experts of a layer
+//    per projection (gate, up, down) and sums their weighted outputs with the reference loop's
+//    roundings (models/weighted_sum.h). Without AVX-512 (or with CA_TORCH_GEMM=1) the products
+//    fall back to torch::linear / matmul: fp32 to the system BLAS (libblas.so.3: check that it is
+//    OpenBLAS, not netlib, ~70× slower), bf16 to oneDNN (brgemm, avx512_core_bf16 where present).
+//  - Parallelism: the engine's own thread pool (models/parallel.h), in which the calling thread
+//    takes part, with torch's intra-op thread count (Capture's `threads`); torch ops themselves run
+//    single-threaded during a forward pass, the heavy row-wise ones (RMSNorm, RoPE, attention
+//    softmax, the experts' silu·up) split by rows into the pool. This keeps a prefill fast when
+//    other processes share the cores, where each OpenMP fork/join of torch could wait a tick.
+//  - Softmax, RMSNorm statistics and SiLU are ATen's vectorised CPU loops; router and attention
+//    softmax and RMSNorm statistics are computed in float32 as the reference implementations do;
+//    DeepSeek's router GEMM is float32.
 #pragma once
 
 #include <memory>

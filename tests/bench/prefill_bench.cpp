@@ -1,13 +1,18 @@
 // Prefill throughput of the capture engine on an OLMoE-1B-7B-shaped random model (real widths:
 // hidden 2048, 16 heads, 64 experts of 1024, top-8, vocab 50304; 4 layers), one 512-token
 // sequence, 2 threads, bf16 and fp32; and the bf16 / fp32 GEMM peak of this machine measured
-// the same way, to put the achieved GFLOP/s in proportion. Rates use wall time (UseRealTime):
-// the work runs on torch's worker threads, not only the benchmark thread.
+// the same way, to put the achieved GFLOP/s in proportion: torch::linear (oneDNN / OpenBLAS) and
+// the engine's own kernels (core/capture/models/gemm.h), on a dense projection's shape and on
+// one expert's (64 tokens). Rates use wall time (UseRealTime): the work runs on worker threads,
+// not only the benchmark thread. cpu_share = CPU seconds of the whole process per wall second
+// and thread: near 1 when the machine is otherwise idle, lower when other processes took the
+// cores (then every rate here is low, and only ratios measured in the same run compare).
 //
 // The checkpoints (≈3.8 GB BF16, ≈7.5 GB F32) are written once into $CA_BENCH_DIR (default
 // /tmp/ca_prefill_bench) and reused. Run one dtype per process to read its peak RSS:
-//   prefill_bench --benchmark_filter='prefill/bf16|gemmPeak'
-//   prefill_bench --benchmark_filter='prefill/fp32'
+//   prefill_bench --benchmark_filter='prefill/bf16|gemm.*/bf16'
+//   prefill_bench --benchmark_filter='prefill/fp32|gemm.*/fp32'
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <filesystem>
@@ -21,6 +26,7 @@
 
 #include "core/capture/capture_api.h"
 #include "core/capture/checkpoint/random_checkpoint.h"
+#include "core/capture/models/gemm.h"
 
 namespace {
 
@@ -65,6 +71,29 @@ double peakRssGiB() {
     return usage.ru_maxrss / (1024.0 * 1024.0);
 }
 
+// CPU seconds (user + system) of all threads of the process.
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+// Sets cpu_share from the process CPU time and the wall time of the timed loop.
+class CpuShare {
+public:
+    CpuShare() : cpu0_(processCpuSeconds()), wall0_(std::chrono::steady_clock::now()) {}
+    void report(benchmark::State& state) const {
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
+        state.counters["cpu_share"] = (processCpuSeconds() - cpu0_) / (wall * kThreads);
+    }
+
+private:
+    double cpu0_;
+    std::chrono::steady_clock::time_point wall0_;
+};
+
 double dirGiB(const std::string& dir) {
     double bytes = 0;
     for (const auto& entry : fs::directory_iterator(dir))
@@ -85,10 +114,12 @@ void prefill(benchmark::State& state, Precision precision) {
     for (int32_t& id : ids) id = token(rng);
     ca::SampleRecord record;
     capture->run(ids, record);  // warm-up: fault in the mapped weights
+    const CpuShare share;
     for (auto _ : state) {
         capture->run(ids, record);
         benchmark::DoNotOptimize(record.topk_experts.data());
     }
+    share.report(state);
     state.counters["tokens_per_s"] =
         benchmark::Counter(kTokens, benchmark::Counter::kIsIterationInvariantRate);
     state.counters["GFLOP_per_s"] =
@@ -97,16 +128,41 @@ void prefill(benchmark::State& state, Precision precision) {
     state.counters["weights_GiB"] = dirGiB(dir);
 }
 
-void gemmPeak(benchmark::State& state, torch::ScalarType dtype) {
+enum class Kernel { Torch, Own };
+
+// torch::linear(a, b) or the engine's gemm::linear(a, b) for a [M, K] and b [N, K].
+void linearRate(benchmark::State& state, torch::ScalarType dtype, Kernel kernel, int64_t M, int64_t K,
+          int64_t N) {
     at::set_num_threads(kThreads);
     c10::InferenceMode guard;
-    // The shape of one expert's gate projection for 512 tokens and of a dense projection.
-    const int64_t M = 512, K = 2048, N = 2048;
     torch::Tensor a = torch::randn({M, K}).to(dtype);
     torch::Tensor b = torch::randn({N, K}).to(dtype);
-    for (auto _ : state) benchmark::DoNotOptimize(torch::linear(a, b));
+    if (kernel == Kernel::Own && !gemm::available(dtype)) {
+        state.SkipWithError("no own kernel for this dtype on this CPU");
+        return;
+    }
+    const CpuShare share;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(kernel == Kernel::Torch ? torch::linear(a, b)
+                                                         : gemm::linear(a, b));
+    share.report(state);
     state.counters["GFLOP_per_s"] = benchmark::Counter(
         2.0 * M * K * N / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The shape of a dense projection (q, k, v, o) for 512 tokens: the reference peak.
+void gemmPeak(benchmark::State& state, torch::ScalarType dtype) {
+    linearRate(state, dtype, Kernel::Torch, 512, 2048, 2048);
+}
+void gemmPeakOwn(benchmark::State& state, torch::ScalarType dtype) {
+    linearRate(state, dtype, Kernel::Own, 512, 2048, 2048);
+}
+// One expert's gate projection for the 64 tokens an expert gets on average (512 · 8 / 64).
+void gemmExpert(benchmark::State& state, torch::ScalarType dtype) {
+    linearRate(state, dtype, Kernel::Torch, 64, 2048, 1024);
+}
+void gemmExpertOwn(benchmark::State& state, torch::ScalarType dtype) {
+    linearRate(state, dtype, Kernel::Own, 64, 2048, 1024);
 }
 
 }  // namespace
@@ -115,3 +171,9 @@ BENCHMARK_CAPTURE(prefill, bf16, Precision::Bf16)->Unit(benchmark::kMillisecond)
 BENCHMARK_CAPTURE(prefill, fp32, Precision::Fp32)->Unit(benchmark::kMillisecond)->MinTime(5)->UseRealTime();
 BENCHMARK_CAPTURE(gemmPeak, bf16, torch::kBFloat16)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
 BENCHMARK_CAPTURE(gemmPeak, fp32, torch::kFloat32)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
+BENCHMARK_CAPTURE(gemmPeakOwn, bf16, torch::kBFloat16)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
+BENCHMARK_CAPTURE(gemmPeakOwn, fp32, torch::kFloat32)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
+BENCHMARK_CAPTURE(gemmExpert, bf16, torch::kBFloat16)->Unit(benchmark::kMillisecond)->MinTime(1)->UseRealTime();
+BENCHMARK_CAPTURE(gemmExpert, fp32, torch::kFloat32)->Unit(benchmark::kMillisecond)->MinTime(1)->UseRealTime();
+BENCHMARK_CAPTURE(gemmExpertOwn, bf16, torch::kBFloat16)->Unit(benchmark::kMillisecond)->MinTime(1)->UseRealTime();
+BENCHMARK_CAPTURE(gemmExpertOwn, fp32, torch::kFloat32)->Unit(benchmark::kMillisecond)->MinTime(1)->UseRealTime();

@@ -49,12 +49,26 @@ CA_TARGET_FP32 inline void storeRow(__m128 sums, float* y) {
         std::copy_n(s, NR, y);
     }
 }
+// Rounds four floats to bf16 exactly as c10::BFloat16(float) (torch's .to(kBFloat16)) does:
+// to nearest even, NaN -> 0x7FC0.
+CA_TARGET_FP32 inline __m128i roundToBf16(__m128 f) {
+    const __m128i u = _mm_castps_si128(f);
+    const __m128i lsb = _mm_and_si128(_mm_srli_epi32(u, 16), _mm_set1_epi32(1));
+    __m128i r = _mm_srli_epi32(_mm_add_epi32(u, _mm_add_epi32(lsb, _mm_set1_epi32(0x7FFF))), 16);
+    const __m128i nan = _mm_castps_si128(_mm_cmpunord_ps(f, f));
+    r = _mm_or_si128(_mm_andnot_si128(nan, r), _mm_and_si128(nan, _mm_set1_epi32(0x7FC0)));
+    return _mm_packus_epi32(r, r);  // the four 16-bit values in the low 64 bits
+}
 template <int NR>
 CA_TARGET_FP32 inline void storeRow(__m128 sums, c10::BFloat16* y) {
-    alignas(16) float s[4];
-    _mm_store_ps(s, sums);
-    // c10::BFloat16(float) rounds to nearest even, exactly as torch's .to(kBFloat16).
-    for (int j = 0; j < NR; ++j) y[j] = c10::BFloat16(s[j]);
+    const __m128i bits = roundToBf16(sums);
+    if constexpr (NR == 4) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(y), bits);
+    } else {
+        alignas(16) uint16_t b[8];
+        _mm_store_si128(reinterpret_cast<__m128i*>(b), bits);
+        std::memcpy(y, b, NR * sizeof(uint16_t));
+    }
 }
 
 template <int MR, int NR>
@@ -180,11 +194,25 @@ void gemmSerial(const Product<T>& p) {
     // passes over it, so x is not streamed from L3 once per panel when M is large.
     const int64_t block = std::max<int64_t>(
         kTile, (256 * 1024 / std::max<int64_t>(1, p.K * int64_t(sizeof(T)))) / kTile * kTile);
+    const int64_t lines_per_row = (p.K * int64_t(sizeof(T)) + 63) / 64;
     for (int64_t b0 = 0; b0 < p.M; b0 += block) {
         const int64_t b1 = std::min(p.M, b0 + block);
+        const int64_t tiles_in_block = (b1 - b0 + kTile - 1) / kTile;
         for (int64_t n0 = 0; n0 < p.N; n0 += kTile) {
             const int64_t nr = std::min<int64_t>(kTile, p.N - n0);
+            // The weights come from memory (mmapped checkpoint, far larger than the caches):
+            // while this panel is computed, prefetch the next one into L2, a share per tile, in
+            // the order the kernel will read it (across its rows, along K).
+            const int64_t next_rows = b0 == 0 ? std::min<int64_t>(kTile, p.N - n0 - nr) : 0;
+            const char* next = reinterpret_cast<const char*>(p.w + (n0 + nr) * p.ldw);
+            const int64_t lines = next_rows * lines_per_row;
+            const int64_t lines_per_tile = (lines + tiles_in_block - 1) / tiles_in_block;
+            int64_t line = 0;
             for (int64_t m0 = b0; m0 < b1; m0 += kTile) {
+                for (const int64_t end = std::min(lines, line + lines_per_tile); line < end; ++line)
+                    _mm_prefetch(next + (line % next_rows) * p.ldw * int64_t(sizeof(T)) +
+                                     (line / next_rows) * 64,
+                                 _MM_HINT_T1);
                 const int64_t mr = std::min<int64_t>(kTile, b1 - m0);
                 table[mr - 1][nr - 1](p.x + m0 * p.ldx, p.ldx, p.w + n0 * p.ldw, p.ldw,
                                       p.y + m0 * p.ldy + n0, p.ldy, p.K);

@@ -1,16 +1,17 @@
 // y = x · wᵀ, the product behind every projection of the models (torch::linear without bias),
 // with the project's own AVX-512 kernels on CPUs that have them.
 //
-// Why not torch::linear: Debian's libtorch 1.13 sends bf16 linears to oneDNN's brgemm matmul,
-// which re-packs the whole weight into its blocked layout on every call; for the MoE experts'
-// small batches (≈64 tokens) that costs more than the product itself (≈10-25 GFLOP/s on
-// 2 Zen 4 cores, see docs/benchmarks.md "Prefill"). fp32 goes to OpenBLAS, whose threading and
-// packing is also slow for such shapes. The kernels here read x and the weight rows in place
-// (mmapped checkpoint bytes, never packed or copied): each output is a dot product along K,
-// computed for a 4 × 4 tile of (row of x, row of w) at a time in 16 float32 lanes
-// (AVX512-BF16 vdpbf16ps for bf16, FMA for fp32), then summed across lanes. Numerics equal
-// torch's: float32 accumulation, bf16 outputs rounded to nearest even; only the order of the
-// float32 additions differs (as between any two GEMM libraries).
+// Why not torch::linear: per call it is as fast on this machine (Debian libtorch 1.13: bf16 goes
+// to oneDNN's brgemm avx512_core_bf16 kernels, fp32 to OpenBLAS; see docs/benchmarks.md
+// "Prefill"), but every call forks and joins torch's OpenMP threads, OpenBLAS keeps its own
+// thread pool spinning next to them, and a MoE layer is 192 small products. With these kernels
+// the engine runs all experts of a projection as one batch on its own thread pool (parallel.h),
+// reading x and the weight rows in place (mmapped checkpoint bytes, never packed or copied):
+// each output is a dot product along K, computed for a 4 × 4 tile of (row of x, row of w) at a
+// time in 16 float32 lanes (AVX512-BF16 vdpbf16ps for bf16, FMA for fp32), then summed across
+// lanes. Numerics equal torch's: float32 accumulation, bf16 outputs rounded to nearest even;
+// only the order of the float32 additions differs (as between any two GEMM libraries), and an
+// output never depends on which other rows or columns are computed with it.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ namespace ca::capture::gemm {
 
 // x [M, K] and w [N, K], both 2-D with unit stride along K, same dtype; returns [M, N] in that
 // dtype. Uses the own kernel when available() for the dtype and the tensors are on the CPU;
-// torch::linear otherwise. Parallel over at::get_num_threads() threads.
+// torch::linear otherwise. Parallel on kernelThreads() threads (parallel.h).
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w);
 
 // For every group g, rows offsets[g] .. offsets[g+1]-1 of the result are those rows of x times

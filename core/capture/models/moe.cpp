@@ -10,6 +10,7 @@
 
 #include "core/capture/models/gemm.h"
 #include "core/capture/models/parallel.h"
+#include "core/capture/models/weighted_sum.h"
 
 namespace ca::capture {
 
@@ -112,14 +113,6 @@ torch::Tensor MoeBlock::routerProbs(const torch::Tensor& m) const {
 
 namespace {
 
-// GCC may fuse a·b + c into one FMA when the target has it (-march=native builds); the sums
-// below must round the product first, as torch's separate mul and index_add_ do.
-#if defined(__GNUC__) && !defined(__clang__)
-#define CA_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
-#else
-#define CA_NO_FP_CONTRACT
-#endif
-
 // The (position, slot) pairs of one layer grouped by expert: expert e owns grouped rows
 // offsets[e] .. offsets[e+1]-1, positions ascending within it (the order HF's loop visits them).
 struct ExpertGroups {
@@ -146,13 +139,12 @@ ExpertGroups groupByExpert(const std::vector<int32_t>& ids, int64_t T, int64_t k
 }
 
 // out[t] = Σ over t's experts, in ascending expert id, of y[row] · weight, with the roundings of
-// the reference's index_add_ loop:
+// the reference's index_add_ loop (weighted_sum.h):
 //  - ModelDtypeIndexAdd (Acc = T): p = T(y · T(weight)), out = T(out + p), starting from 0;
 //  - Float32Sum (Acc = float): out = out + float(y) · weight in float32, cast to T at the end.
 template <typename T, typename Acc>
-CA_NO_FP_CONTRACT void combineRows(const T* y, int64_t H, const ExpertGroups& g,
-                                   const LayerRouting& r, int64_t k, int64_t t0, int64_t t1,
-                                   T* out) {
+void combineRows(const T* y, int64_t H, const ExpertGroups& g, const LayerRouting& r, int64_t k,
+                 int64_t t0, int64_t t1, T* out) {
     std::vector<int64_t> slots(static_cast<size_t>(k));
     std::vector<Acc> acc(static_cast<size_t>(H));
     for (int64_t t = t0; t < t1; ++t) {
@@ -163,20 +155,12 @@ CA_NO_FP_CONTRACT void combineRows(const T* y, int64_t H, const ExpertGroups& g,
         for (int64_t s : slots) {
             const T* yr = y + g.row[t * k + s] * H;
             const float w = r.weights[t * k + s];
-            if constexpr (std::is_same_v<Acc, float>) {
-                for (int64_t h = 0; h < H; ++h) {
-                    const float p = static_cast<float>(yr[h]) * w;
-                    acc[h] = acc[h] + p;
-                }
-            } else {
-                const float wt = static_cast<float>(T(w));
-                for (int64_t h = 0; h < H; ++h) {
-                    const T p = T(static_cast<float>(yr[h]) * wt);
-                    acc[h] = T(static_cast<float>(acc[h]) + static_cast<float>(p));
-                }
-            }
+            if constexpr (std::is_same_v<Acc, float>)
+                addScaledRow(acc.data(), yr, w, H);
+            else
+                addScaledRow(acc.data(), yr, T(w), H);
         }
-        for (int64_t h = 0; h < H; ++h) out[t * H + h] = T(acc[h]);
+        std::copy(acc.begin(), acc.end(), out + t * H);  // Acc = T, or float cast to T
     }
 }
 

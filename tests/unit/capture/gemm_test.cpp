@@ -1,6 +1,7 @@
 // The own x · wᵀ kernels (core/capture/models/gemm.h) against a naive double-precision loop, on
 // shapes that exercise every partial tile and K tail, strided rows, and the fallback.
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -131,14 +132,22 @@ TEST_P(GemmKernel, RawProductsWriteOnlyTheirBlocksOfALargerOutput) {
 TEST(GemmBf16, OutputIsTheFloatSumRoundedToNearestEven) {
     if (!gemm::available(torch::kBFloat16)) GTEST_SKIP() << "no AVX512-BF16 here";
     // 1 + 2^-8 lies exactly between the bf16 neighbours 1 and 1 + 2^-7 and rounds to the even
-    // one, 1; 1 + 3·2^-8 lies between 1 + 2^-7 and 1 + 2^-6 and rounds to the even 1 + 2^-6.
-    // The float32 sums are exact, so only the rounding is tested.
+    // one, 1; 1 + 3·2^-8 lies between 1 + 2^-7 and 1 + 2^-6 and rounds to the even 1 + 2^-6;
+    // an infinite input gives inf, inf - inf NaN (torch's NaN, 0x7FC0). The float32 sums are
+    // exact, so only the rounding is tested. Five columns: a full tile and a partial one.
+    const float inf = std::numeric_limits<float>::infinity();
     const torch::Tensor x = torch::tensor({1.0f, 1.0f}).to(torch::kBFloat16).view({1, 2});
-    const torch::Tensor w =
-        torch::tensor({1.0f, 0.00390625f, 1.0f, 0.01171875f}).to(torch::kBFloat16).view({2, 2});
-    const torch::Tensor y = gemm::linear(x, w).to(torch::kFloat32);
-    EXPECT_EQ(y[0][0].item<float>(), 1.0f);
-    EXPECT_EQ(y[0][1].item<float>(), 1.015625f);
+    const torch::Tensor w = torch::tensor({1.0f, 0.00390625f, 1.0f, 0.01171875f, inf, 1.0f, inf,
+                                           -inf, -1.0f, -0.00390625f})
+                                .to(torch::kBFloat16)
+                                .view({5, 2});
+    const torch::Tensor y = gemm::linear(x, w);
+    const torch::Tensor yf = y.to(torch::kFloat32);
+    EXPECT_EQ(yf[0][0].item<float>(), 1.0f);
+    EXPECT_EQ(yf[0][1].item<float>(), 1.015625f);
+    EXPECT_EQ(yf[0][2].item<float>(), inf);
+    EXPECT_EQ(y[0][3].view(torch::kInt16).item<int16_t>(), int16_t(0x7FC0));
+    EXPECT_EQ(yf[0][4].item<float>(), -1.0f);  // -1 - 2^-8 rounds to the even -1
 }
 
 INSTANTIATE_TEST_SUITE_P(Fp32AndBf16, GemmKernel,
