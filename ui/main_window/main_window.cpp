@@ -48,6 +48,17 @@ const char* const kOpenFilter =
 
 }  // namespace
 
+QString userGuidePath() {
+    // Installed (…/bin/committee-audit -> …/share/doc/committee-audit/docs), else the source
+    // tree this binary was built from.
+    const QStringList candidates = {
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/doc/committee-audit/docs/user-guide.md"),
+        QStringLiteral(CA_SOURCE_DIR "/docs/user-guide.md")};
+    for (const QString& c : candidates)
+        if (QFileInfo::exists(c)) return QFileInfo(c).canonicalFilePath();
+    return {};
+}
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Session(this)) {
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
@@ -180,9 +191,13 @@ void MainWindow::createActions() {
     view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    QAction* guide = help->addAction(tr("&User guide"), this, [] {
-        QDesktopServices::openUrl(QUrl(QStringLiteral(
-            "https://github.com/committee-audit/committee-audit/blob/main/docs/user-guide.md")));
+    QAction* guide = help->addAction(tr("&User guide"), this, [this] {
+        const QString path = userGuidePath();
+        if (path.isEmpty())
+            showError(tr("User guide"), tr("docs/user-guide.md was not found beside the program; it is in "
+                                           "the source tree and in share/doc/committee-audit/docs."));
+        else
+            QDesktopServices::openUrl(QUrl::fromLocalFile(path));
     });
     guide->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About CommitteeAudit"), this, [this] { showAboutDialog(this, qApp->property("torchVersion").toString()); });

@@ -24,6 +24,9 @@ class Session;
 class SettingsPanel;
 class DocumentsPanel;
 
+// docs/user-guide.md where this program finds it (installed docs, else its source tree); "" if none.
+QString userGuidePath();
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:

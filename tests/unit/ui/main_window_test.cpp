@@ -113,6 +113,10 @@ TEST_F(MainWindowTest, AnAuthorsTableOpensWithItsCommittees) {
     QApplication::processEvents();
 }
 
+TEST(MainWindowHelp, FindsTheUserGuide) {
+    EXPECT_TRUE(userGuidePath().endsWith(QStringLiteral("docs/user-guide.md"))) << userGuidePath().toStdString();
+}
+
 TEST_F(MainWindowTest, TheSameFileOpensOnce) {
     MainWindow window;
     ASSERT_TRUE(window.openFile(trace_path()));
