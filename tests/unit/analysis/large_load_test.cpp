@@ -1,6 +1,8 @@
 // Loads big enough for the bulk path (arrays of more than 4 MiB: mapped blocks, no zero
 // fill, pages faulted in by a helper thread while the trace is read) hold exactly what was
 // written, value by value, whether the batches are read in place or copied sample by sample.
+#include <string>
+#include <unistd.h>  // getpid: scratch files per process (ctest runs tests in parallel)
 #include "core/analysis/observation_loader.h"
 #include "core/trace/trace_reader.h"
 #include "core/trace/trace_writer.h"
@@ -25,7 +27,7 @@ int32_t expertOf(int s, int l, int j) { return (s + 3 * l + 5 * j) % kExperts; }
 float weightOf(int s, int l, int j) { return 0.4f - 0.1f * static_cast<float>(j) + 1e-6f * static_cast<float>(s + l); }
 
 fs::path writeTrace() {
-    const fs::path path = fs::temp_directory_path() / "ca_analysis_tests" / "large_load.h5";
+    const fs::path path = fs::temp_directory_path() / ("ca_analysis_tests_" + std::to_string(::getpid())) / "large_load.h5";
     fs::create_directories(path.parent_path());
     TraceWriter w = TraceWriter::create(path, kModel, {});
     for (int s = 0; s < kSamples; ++s) {

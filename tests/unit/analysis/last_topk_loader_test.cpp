@@ -1,6 +1,8 @@
 // Last-token observations come from the per-sample /samples/last_topk_* datasets (S rows)
 // when the trace has them, and from every position's /routing rows otherwise. Both paths
 // must give the same observations, bit for bit.
+#include <string>
+#include <unistd.h>  // getpid: scratch files per process (ctest runs tests in parallel)
 #include "core/analysis/observation_loader.h"
 #include "core/trace/trace_format.h"
 #include "core/trace/trace_reader.h"
@@ -20,7 +22,7 @@ using namespace ca;
 namespace {
 
 fs::path scratch(const std::string& name) {
-    fs::path dir = fs::temp_directory_path() / "ca_analysis_tests";
+    fs::path dir = fs::temp_directory_path() / ("ca_analysis_tests_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     return dir / name;
 }

@@ -1,6 +1,8 @@
 // MMLU's original CSV layout: rows counted by a CSV parser (fields hold line breaks, quotes
 // and commas), ids "<subject>/<split>/<row>", one-line errors naming file and row. Expected
 // values were read with Python's csv module from the same files.
+#include <string>
+#include <unistd.h>  // getpid: scratch files per process (ctest runs tests in parallel)
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -165,7 +167,7 @@ TEST(MmluCsvErrors, DirectoryProblemsAreOneLineErrors) {
 }
 
 TEST(MmluCsvErrors, AMalformedFileInADirectoryIsNamed) {
-    const auto dir = std::filesystem::temp_directory_path() / "ca_data_tests_bad_mmlu";
+    const auto dir = std::filesystem::temp_directory_path() / ("ca_data_tests_bad_mmlu_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir / "test");
     std::ofstream(dir / "test" / "good_test.csv") << "q,a,b,c,d,A\n";
     std::ofstream(dir / "test" / "bad_test.csv") << "q,a,b,c,d,A\nq2,a,b,c,d,Z\n";

@@ -7,6 +7,8 @@
 // and a non-empty Pareto committee made only of planted members. (Pareto on
 // (mean rank, rank variance) can legitimately keep a subset: a member ranked first
 // everywhere dominates one ranked second everywhere.)
+#include <string>
+#include <unistd.h>  // getpid: scratch files per process (ctest runs tests in parallel)
 #include "core/analysis/audit.h"
 #include "core/analysis/observation_loader.h"
 #include "core/synthetic/synthetic_trace.h"
@@ -23,7 +25,7 @@ using namespace ca;
 namespace {
 
 std::string scratch(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / "ca_synthetic_tests";
+    const auto dir = std::filesystem::temp_directory_path() / ("ca_synthetic_tests_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     return (dir / name).string();
 }

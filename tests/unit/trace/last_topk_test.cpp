@@ -1,6 +1,8 @@
 // The per-sample last-token top-k (/samples/last_topk_experts, /samples/last_topk_weights):
 // written for every sample as a copy of its last /routing row, kept consistent by partial
 // files, resume and merge, optional for readers (older files lack it), and validated.
+#include <string>
+#include <unistd.h>  // getpid: scratch files per process (ctest runs tests in parallel)
 #include "core/trace/trace_format.h"
 #include "core/trace/trace_reader.h"
 #include "core/trace/trace_writer.h"
@@ -20,7 +22,7 @@ using namespace ca;
 namespace {
 
 fs::path scratch(const std::string& name) {
-    fs::path dir = fs::temp_directory_path() / "ca_trace_tests";
+    fs::path dir = fs::temp_directory_path() / ("ca_trace_tests_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     return dir / name;
 }

@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <sys/wait.h>
+#include <string>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -22,7 +23,7 @@ using namespace ca;
 namespace {
 
 fs::path scratch(const std::string& name) {
-    fs::path dir = fs::temp_directory_path() / "ca_trace_tests";
+    fs::path dir = fs::temp_directory_path() / ("ca_trace_tests_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     return dir / name;
 }
