@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <stdexcept>
 #include <type_traits>
@@ -206,19 +207,20 @@ torch::Tensor MoeBlock::forward(const torch::Tensor& m, LayerRouting* routing) c
     // Every expert's SwiGLU on the positions routed to it, all experts in one batch per
     // projection (gemm::groupedLinear), then the weighted sum in the reference's order.
     const ExpertGroups g = groupByExpert(r.ids, T, k, E);
-    const torch::Tensor positions =
-        torch::from_blob(const_cast<int64_t*>(g.position.data()),
-                         {static_cast<int64_t>(g.position.size())}, torch::kInt64)
-            .to(m.device());
+    const int64_t R = static_cast<int64_t>(g.position.size());
     torch::Tensor x;
-    if (!m.device().is_cpu()) {
-        x = m.index_select(0, positions);
-    } else {  // a row copy: shared out (parallel.h)
-        x = torch::empty({positions.size(0), m.size(1)}, m.options());
-        parallelRows(positions.size(0), 64, [&](int64_t begin, int64_t end) {
-            c10::InferenceMode inference;
-            torch::Tensor rows = x.narrow(0, begin, end - begin);
-            torch::index_select_out(rows, m, 0, positions.narrow(0, begin, end - begin));
+    if (!m.device().is_cpu() || !m.is_contiguous()) {
+        x = m.index_select(0, torch::from_blob(const_cast<int64_t*>(g.position.data()), {R},
+                                               torch::kInt64)
+                                  .to(m.device()));
+    } else {  // plain row copies, shared out (parallel.h): torch's fp32 index_select is slow
+        x = torch::empty({R, m.size(1)}, m.options());
+        const int64_t row_bytes = m.size(1) * static_cast<int64_t>(m.element_size());
+        const char* from = static_cast<const char*>(m.data_ptr());
+        char* to = static_cast<char*>(x.data_ptr());
+        parallelRows(R, 64, [&](int64_t begin, int64_t end) {
+            for (int64_t r = begin; r < end; ++r)
+                std::memcpy(to + r * row_bytes, from + g.position[r] * row_bytes, row_bytes);
         });
     }
     const torch::Tensor gate = gemm::groupedLinear(x, g.offsets, gate_projs_);
