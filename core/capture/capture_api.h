@@ -13,8 +13,8 @@
 //
 // Numerics: the router is recorded from the unmodified forward pass (HF "eager" semantics, see
 // models-spec.md). fp32 mode is for verification; bf16 is the fast path (kernels: see
-// capture_engine.h). A Capture is not thread-safe: run one sequence at a time (torch itself
-// uses `threads` threads inside each operation).
+// capture_engine.h). A Capture is not thread-safe: run one sequence at a time (the forward
+// pass itself uses `threads` threads).
 #pragma once
 
 #include <cstdint>
@@ -41,7 +41,8 @@ Precision parsePrecision(const std::string& text);
 struct CaptureOptions {
     std::string device = "cpu";  // "cpu", "cuda" or "cuda:N" (InputError when unavailable)
     Precision dtype = Precision::Bf16;
-    int threads = 0;             // torch intra-op threads; 0 = the hardware's thread count
+    int threads = 0;             // threads of a forward pass (set as torch's intra-op count,
+                                 // used by the engine's own pool); 0 = the hardware's count
     bool full_probs = false;     // fill SampleRecord::probs for every position
     // Token ids whose next-token logits become SampleRecord::letter_logits (MMLU: " A".." D").
     std::vector<int32_t> letter_token_ids;
