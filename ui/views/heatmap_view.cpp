@@ -187,13 +187,10 @@ void HeatmapView::rebuild() {
     while (panels_.size() > count) panels_.pop_back();
     while (panels_.size() < count) {
         auto panel = std::make_unique<Panel>();
-        panel->stack = new QStackedWidget(this);
-        panel->plot = new QCustomPlot(panel->stack);
-        panel->message = new QLabel(panel->stack);
-        panel->message->setAlignment(Qt::AlignCenter);
-        panel->message->setWordWrap(true);
-        panel->stack->addWidget(panel->plot);
-        panel->stack->addWidget(panel->message);
+        const PlotOrMessage parts = makePlotOrMessage(this);
+        panel->stack = parts.stack;
+        panel->plot = parts.plot;
+        panel->message = parts.message;
         panel_row_->addWidget(panel->stack, 1);
         const int index = static_cast<int>(panels_.size());
         onPlotClick(panel->plot, this, [this, index](QPoint pixel) { clicked(index, pixel); });

@@ -1,5 +1,8 @@
 #include "ui/views/plot_support.h"
 
+#include <QLabel>
+#include <QStackedWidget>
+
 #include "core/util/input_error.h"
 #include "ui/figures/audit_figures.h"
 
@@ -12,6 +15,19 @@
 #include <memory>
 
 namespace ca::ui {
+
+PlotOrMessage makePlotOrMessage(QWidget* parent) {
+    PlotOrMessage p;
+    p.stack = new QStackedWidget(parent);
+    p.plot = new QCustomPlot(p.stack);
+    p.message = new QLabel(p.stack);
+    p.message->setAlignment(Qt::AlignCenter);
+    p.message->setWordWrap(true);
+    p.stack->addWidget(p.plot);
+    p.stack->addWidget(p.message);
+    return p;
+}
+
 
 void onPlotClick(QCustomPlot* plot, QObject* context, std::function<void(QPoint)> on_click) {
     auto pressed = std::make_shared<QPoint>(-1000, -1000);

@@ -17,9 +17,21 @@ class QCPAxis;
 class QCPAxisRect;
 class QObject;
 
+class QLabel;
+class QStackedWidget;
+class QWidget;
+
 namespace ca::ui {
 
 // Calls on_click(pixel) for a left click: press and release less than a few pixels apart.
+// One panel of a view: a plot, or a centred message in its place (no data, computing, ...).
+struct PlotOrMessage {
+    QStackedWidget* stack = nullptr;
+    QCustomPlot* plot = nullptr;
+    QLabel* message = nullptr;
+};
+PlotOrMessage makePlotOrMessage(QWidget* parent);
+
 void onPlotClick(QCustomPlot* plot, QObject* context, std::function<void(QPoint)> on_click);
 
 // Shows text(pixel) as a tooltip while the mouse moves over the plot (hidden when empty).
