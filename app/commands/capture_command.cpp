@@ -1,7 +1,12 @@
 // `committee-audit capture`: run a Hugging Face MoE checkpoint over a dataset (or
 // raw token ids) and record its routing into a trace (DESIGN.md §2, §3).
 //
-// Interruption: Ctrl-C or `kill` (SIGINT/SIGTERM) finishes the sample in flight,
+// Batching: consecutive samples are packed (no padding) into forward passes of up to
+// --batch-tokens tokens. By default only where every record stays bit for bit what it would be
+// alone (CPU with the own AVX-512 kernels, capture_api.h), so shards, resumes and batch sizes
+// never change a trace.
+//
+// Interruption: Ctrl-C or `kill` (SIGINT/SIGTERM) finishes the batch in flight,
 // closes the trace and exits 130; the trace holds every completed sample and
 // `--resume` continues it. Shards (`--shard I/N`) are contiguous blocks of the
 // item list, so `merge` of shards 0..N-1 in order equals the unsharded capture.
@@ -36,6 +41,12 @@ void registerCapture(CLI::App& app, std::function<int()>& run) {
                     "paper-9-domains | FILE.json")->capture_default_str();
     cmd->add_option("--tokenizer", a->tokenizer, "tokenizer.json (default: the model directory's)");
     cmd->add_option("--threads", a->threads, "Torch threads (0: all cores)");
+    cmd->add_option("--batch-tokens", a->batch_tokens,
+                    "Pack consecutive samples into forward passes of up to N tokens; 0: one "
+                    "sample per pass. Default: 1024 on CPUs with AVX-512, where the trace is "
+                    "bit for bit the same either way; else 0 (CUDA, torch fallback: batches "
+                    "agree with single runs to float rounding only)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--quiet", a->quiet, "No progress on stderr");
     cmd->callback([&run, a] { run = [a] { return runCapture(*a); }; });
 }

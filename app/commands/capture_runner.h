@@ -14,6 +14,12 @@ struct CaptureArgs {
     std::string shard;  // "I/N"
     std::string prompt_format = "auto", system, taxonomy = "paper-9-domains", tokenizer;
     int threads = 0;
+    // Consecutive samples are packed into one forward pass up to this many tokens (a longer
+    // sample runs alone); 0 or 1: one sample per pass. -1 (auto): kExactBatchTokens where
+    // batching is bit-exact (Capture::batchingIsExact), else one sample per pass, so that a
+    // trace never depends on how it was batched unless the user asks for batches.
+    int64_t batch_tokens = -1;
+    static constexpr int64_t kExactBatchTokens = 1024;
 };
 
 // Returns the exit code: 0 done, 130 interrupted (trace valid, resumable).

@@ -11,6 +11,7 @@
 
 #include "core/capture/capture_engine.h"
 #include "core/capture/checkpoint/json_strict.h"
+#include "core/capture/models/gemm.h"
 #include "core/util/input_error.h"
 
 namespace ca::capture {
@@ -108,6 +109,19 @@ int64_t Capture::vocabSize() const { return impl_->engine->model().config.vocab_
 NextTokenInfo Capture::run(const std::vector<int32_t>& token_ids, SampleRecord& record) const {
     NextToken next = impl_->engine->run(token_ids, record);
     return NextTokenInfo{next.vocab_argmax, next.letter_argmax};
+}
+
+std::vector<NextTokenInfo> Capture::runBatch(const std::vector<std::vector<int32_t>>& sequences,
+                                             std::vector<SampleRecord>& records) const {
+    std::vector<NextTokenInfo> out;
+    for (const NextToken& next : impl_->engine->runBatch(sequences, records))
+        out.push_back(NextTokenInfo{next.vocab_argmax, next.letter_argmax});
+    return out;
+}
+
+bool Capture::batchingIsExact() const {
+    const EngineOptions& o = impl_->engine->options();
+    return o.device.is_cpu() && gemm::available(o.dtype);
 }
 
 std::vector<std::vector<int32_t>> readIdsJson(const std::string& path) {

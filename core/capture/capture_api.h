@@ -13,8 +13,8 @@
 //
 // Numerics: the router is recorded from the unmodified forward pass (HF "eager" semantics, see
 // models-spec.md). fp32 mode is for verification; bf16 is the fast path (kernels: see
-// capture_engine.h). A Capture is not thread-safe: run one sequence at a time (the forward
-// pass itself uses `threads` threads).
+// capture_engine.h). A Capture is not thread-safe: run one sequence or batch at a time (the
+// forward pass itself uses `threads` threads).
 #pragma once
 
 #include <cstdint>
@@ -80,6 +80,18 @@ public:
     // and answer are left as they are. Throws ca::InputError for an empty sequence or an id
     // outside the vocabulary.
     NextTokenInfo run(const std::vector<int32_t>& token_ids, SampleRecord& record) const;
+
+    // Several sequences in one forward pass, packed without padding (each keeps its own
+    // positions and attends only to itself): record i is filled as run(sequences[i], record i)
+    // would fill it, bit for bit on CPUs with AVX-512 (the engine's own kernels; with the torch
+    // fallback or on CUDA to float rounding). Worth it on a MoE: each expert then sees enough
+    // positions to stream its weights once for many (docs/benchmarks.md "Batched capture").
+    // records.size() must equal sequences.size().
+    std::vector<NextTokenInfo> runBatch(const std::vector<std::vector<int32_t>>& sequences,
+                                        std::vector<SampleRecord>& records) const;
+    // Whether runBatch gives every record bit for bit what run gives it here: on the CPU when the
+    // own kernels serve the compute dtype (AVX-512; not with CA_TORCH_GEMM=1).
+    bool batchingIsExact() const;
 
 private:
     struct Impl;

@@ -16,6 +16,14 @@
 //    single-threaded during a forward pass, the heavy row-wise ones (RMSNorm, RoPE, attention
 //    softmax, the experts' silu·up) split by rows into the pool. This keeps a prefill fast when
 //    other processes share the cores, where each OpenMP fork/join of torch could wait a tick.
+//  - Batch invariance: a packed batch (several sequences stacked as rows, models/packed_batch.h)
+//    gives every sequence bit for bit what it gets alone, because no row's value depends on the
+//    rows computed with it: the own kernels accumulate each output along K in a fixed order;
+//    attention and RoPE positions are per sequence; the row-wise torch ops (RMSNorm, softmax,
+//    SiLU via siluRowsInto, RoPE tables padded to 32 positions) use the same vector code for a
+//    row whatever the row count. So batch size never changes a trace, and `--shard` + `merge`
+//    equal one run. The torch fallback (oneDNN/BLAS) and CUDA (cuBLAS) choose their blocking by
+//    matrix size: there, batched and unbatched results agree to float rounding only.
 //  - Softmax, RMSNorm statistics and SiLU are ATen's vectorised CPU loops; router and attention
 //    softmax and RMSNorm statistics are computed in float32 as the reference implementations do;
 //    DeepSeek's router GEMM is float32.
@@ -54,6 +62,11 @@ public:
     // letter_logits and predicted of `record`; leaves its labels alone.
     // predicted = the letter whose token is the vocabulary argmax, -1 when no letter is.
     NextToken run(const std::vector<int32_t>& ids, SampleRecord& record) const;
+    // The same for several sequences in one forward pass (packed, models/packed_batch.h): record
+    // i gets exactly what run(sequences[i]) gives it, bit for bit, when the products run on the
+    // own kernels (see "Batch invariance" above). records.size() == sequences.size().
+    std::vector<NextToken> runBatch(const std::vector<std::vector<int32_t>>& sequences,
+                                    std::vector<SampleRecord>& records) const;
 
     ModelInfo modelInfo() const;
     const CausalLM& model() const { return *model_; }

@@ -12,6 +12,9 @@
 // /tmp/ca_prefill_bench) and reused. Run one dtype per process to read its peak RSS:
 //   prefill_bench --benchmark_filter='prefill/bf16|gemm.*/bf16'
 //   prefill_bench --benchmark_filter='prefill/fp32|gemm.*/fp32'
+// Batching (packed batches of MMLU-sized prompts, 1 = unbatched baseline):
+//   prefill_bench --benchmark_filter='mmluBatches/bf16'
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -128,6 +131,44 @@ void prefill(benchmark::State& state, Precision precision) {
     state.counters["weights_GiB"] = dirGiB(dir);
 }
 
+// Capture throughput on MMLU-sized prompts: 32 sequences of 60-200 tokens (about MMLU's zero-shot
+// prompt lengths; 4,154 tokens in all) run `per_batch` at a time as packed batches
+// (Capture::runBatch), the last batch smaller when per_batch does not divide 32. per_batch = 1 is
+// the unbatched baseline, measured in the same run.
+void mmluBatches(benchmark::State& state, Precision precision) {
+    const int64_t per_batch = state.range(0);
+    const DType stored = precision == Precision::Bf16 ? DType::BF16 : DType::F32;
+    CaptureOptions options;
+    options.dtype = precision;
+    options.threads = kThreads;
+    auto capture = Capture::open(checkpointDir(stored), options);
+    std::mt19937 rng(2);
+    std::uniform_int_distribution<int32_t> token(0, 50279), length(60, 200);
+    std::vector<std::vector<int32_t>> prompts(32);
+    int64_t tokens = 0;
+    for (auto& ids : prompts) {
+        ids.resize(static_cast<size_t>(length(rng)));
+        for (int32_t& id : ids) id = token(rng);
+        tokens += static_cast<int64_t>(ids.size());
+    }
+    auto runAll = [&] {
+        for (size_t b = 0; b < prompts.size(); b += static_cast<size_t>(per_batch)) {
+            const size_t e = std::min(prompts.size(), b + static_cast<size_t>(per_batch));
+            std::vector<std::vector<int32_t>> batch(prompts.begin() + b, prompts.begin() + e);
+            std::vector<ca::SampleRecord> records(batch.size());
+            capture->runBatch(batch, records);
+            benchmark::DoNotOptimize(records.back().topk_experts.data());
+        }
+    };
+    runAll();  // warm-up: fault in the mapped weights
+    const CpuShare share;
+    for (auto _ : state) runAll();
+    share.report(state);
+    state.counters["tokens"] = static_cast<double>(tokens);
+    state.counters["tokens_per_s"] =
+        benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 enum class Kernel { Torch, Own };
 
 // torch::linear(a, b) or the engine's gemm::linear(a, b) for a [M, K] and b [N, K].
@@ -169,6 +210,8 @@ void gemmExpertOwn(benchmark::State& state, torch::ScalarType dtype) {
 
 BENCHMARK_CAPTURE(prefill, bf16, Precision::Bf16)->Unit(benchmark::kMillisecond)->MinTime(5)->UseRealTime();
 BENCHMARK_CAPTURE(prefill, fp32, Precision::Fp32)->Unit(benchmark::kMillisecond)->MinTime(5)->UseRealTime();
+BENCHMARK_CAPTURE(mmluBatches, bf16, Precision::Bf16)->Arg(1)->Arg(4)->Arg(8)->Arg(16)->Arg(32)->Unit(benchmark::kMillisecond)->MinTime(5)->UseRealTime();
+BENCHMARK_CAPTURE(mmluBatches, fp32, Precision::Fp32)->Arg(1)->Arg(4)->Arg(8)->Arg(16)->Arg(32)->Unit(benchmark::kMillisecond)->MinTime(5)->UseRealTime();
 BENCHMARK_CAPTURE(gemmPeak, bf16, torch::kBFloat16)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
 BENCHMARK_CAPTURE(gemmPeak, fp32, torch::kFloat32)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();
 BENCHMARK_CAPTURE(gemmPeakOwn, bf16, torch::kBFloat16)->Unit(benchmark::kMillisecond)->MinTime(2)->UseRealTime();

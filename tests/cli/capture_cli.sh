@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # capture end to end on a random-weight OLMoE-layout checkpoint (written by `demo`):
-# --ids, sharding + merge equal to one run, --resume, Ctrl-C leaving a valid trace,
-# and the trace consumed by audit and report.
+# --ids, sharding + merge equal to one run, --resume, batching that never changes the trace
+# (fp32 and bf16), Ctrl-C leaving a valid trace, and the trace consumed by audit and report.
 set -euo pipefail
 bin=$1; work=$3
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
@@ -12,13 +12,19 @@ grep -q "weights are RANDOM" demo.out || fail "demo does not say the weights are
 model=demo/random-olmoe
 
 echo '[[1, 2, 3, 4], [50, 60], [7, 8, 9, 10, 11, 12], [300], [5, 5, 5], [1000, 2000, 3000]]' > ids.json
-cap() { "$bin" capture --model "$model" --ids ids.json --dtype fp32 --threads 1 --quiet "$@"; }
-cap --out full.h5
-cap --shard 0/2 --out s0.h5
-cap --shard 1/2 --out s1.h5
+cap() { "$bin" capture --model "$model" --ids ids.json --threads 1 --quiet "$@"; }
+cap --dtype fp32 --out full.h5
+cap --dtype fp32 --shard 0/2 --out s0.h5
+cap --dtype fp32 --shard 1/2 --out s1.h5
 "$bin" merge s0.h5 s1.h5 --out merged.h5 2> /dev/null
-cap --limit 2 --out resumed.h5
-cap --resume --out resumed.h5
+cap --dtype fp32 --limit 2 --out resumed.h5
+cap --dtype fp32 --resume --out resumed.h5
+# The default packs all six lists into one forward pass; here one list per pass, and batches of
+# at most 8 tokens (so [1000, 2000, 3000] and [5, 5, 5] share one).
+cap --dtype fp32 --batch-tokens 0 --out unbatched.h5
+cap --dtype fp32 --batch-tokens 8 --out small_batches.h5
+cap --dtype bf16 --out bf16.h5
+cap --dtype bf16 --batch-tokens 0 --out bf16_unbatched.h5
 
 /usr/bin/python3 - <<'PY' || fail "shard/merge or resume differs from one run"
 import h5py, numpy as np
@@ -28,10 +34,21 @@ names = ["samples/token_offset", "tokens/ids", "routing/topk_experts", "routing/
 with h5py.File("full.h5") as f:
     ref = {n: f[n][:] for n in names}
     assert f["routing/topk_experts"].shape[0] == 19
-for other in ["merged.h5", "resumed.h5"]:
-    with h5py.File(other) as g:
+def same(a, b):
+    with h5py.File(a) as f, h5py.File(b) as g:
         for n in names:
-            assert np.array_equal(ref[n], g[n][:], equal_nan=True), (other, n)
+            assert np.array_equal(f[n][:], g[n][:], equal_nan=True), (a, b, n)
+for other in ["merged.h5", "resumed.h5", "unbatched.h5"]:
+    same("full.h5", other)
+same("bf16.h5", "bf16_unbatched.h5")
+# Explicit batches are bit-exact only on the own AVX-512 kernels (elsewhere the default is
+# one sample per pass, and explicit batches agree to rounding).
+flags = open("/proc/cpuinfo").read()
+if " avx512f" in flags:
+    same("full.h5", "small_batches.h5")
+import json
+with h5py.File("small_batches.h5") as f:
+    assert json.loads(f.attrs["capture_settings"])["batch_tokens"] == 8
 PY
 
 # Ctrl-C: the trace keeps the completed samples and is resumable.

@@ -32,81 +32,134 @@ torch::Tensor torchValues(const torch::Tensor& probs, const torch::Tensor& v, in
     return out.transpose(0, 1).reshape({T, Hq * v.size(2)});
 }
 
-// The own kernels, one batch for all heads, skipping what the causal mask discards: scores
-// right of the diagonal block (masked to -inf below whatever they hold) and, in P·V, value rows
-// whose probabilities are exactly 0 (adding ±0 products leaves every float sum unchanged, so the
-// result equals the full product).
+// The own kernels, one batch for all sequences and heads, skipping what the causal mask
+// discards: scores right of the diagonal block (masked to -inf below whatever they hold) and, in
+// P·V, value rows whose probabilities are exactly 0 (adding ±0 products leaves every float sum
+// unchanged, so the result equals the full product). Sequence i's scores [Hq, Ti, Ti] start at
+// offsets[i] of one flat buffer.
+std::vector<int64_t> scoreOffsets(const PackedBatch& batch, int64_t heads) {
+    std::vector<int64_t> offsets{0};
+    for (int64_t i = 0; i < batch.sequences(); ++i)
+        offsets.push_back(offsets.back() + heads * batch.length(i) * batch.length(i));
+    return offsets;
+}
+
 template <typename T>
-torch::Tensor ownScores(const torch::Tensor& q, const torch::Tensor& k) {
-    const int64_t L = q.size(0), Hq = q.size(1), Hkv = k.size(1), d = q.size(2);
+torch::Tensor ownScores(const torch::Tensor& q, const torch::Tensor& k, const PackedBatch& batch,
+                        const std::vector<int64_t>& offsets) {
+    const int64_t Hq = q.size(1), Hkv = k.size(1), d = q.size(2);
     // Zeros, not empty: the skipped entries are scaled before the mask replaces them.
-    torch::Tensor scores = torch::zeros({Hq, L, L}, q.options());
+    torch::Tensor scores = torch::zeros({offsets.back()}, q.options());
     std::vector<gemm::Product<T>> products;
-    for (int64_t h = 0; h < Hq; ++h)
-        for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
-            const int64_t rows = std::min(kCausalBlock, L - m0);
-            products.push_back({q.data_ptr<T>() + m0 * q.stride(0) + h * q.stride(1), q.stride(0),
-                                k.data_ptr<T>() + (h / (Hq / Hkv)) * k.stride(1), k.stride(0),
-                                scores.data_ptr<T>() + (h * L + m0) * L, L, rows, m0 + rows, d});
-        }
+    for (int64_t i = 0; i < batch.sequences(); ++i) {
+        const int64_t s = batch.start(i), L = batch.length(i);
+        for (int64_t h = 0; h < Hq; ++h)
+            for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
+                const int64_t rows = std::min(kCausalBlock, L - m0);
+                products.push_back(
+                    {q.data_ptr<T>() + (s + m0) * q.stride(0) + h * q.stride(1), q.stride(0),
+                     k.data_ptr<T>() + s * k.stride(0) + (h / (Hq / Hkv)) * k.stride(1),
+                     k.stride(0), scores.data_ptr<T>() + offsets[i] + (h * L + m0) * L, L, rows,
+                     m0 + rows, d});
+            }
+    }
     gemm::gemmBatch<T>(products);
     return scores;
 }
 
 template <typename T>
-torch::Tensor ownValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq) {
-    const int64_t L = v.size(0), Hkv = v.size(1), dv = v.size(2);
-    const torch::Tensor vt = v.permute({1, 2, 0}).contiguous();  // [Hkv, dv, T]: rows along T
-    torch::Tensor out = torch::empty({L, Hq * dv}, v.options());
+torch::Tensor ownValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq,
+                        const PackedBatch& batch, const std::vector<int64_t>& offsets) {
+    const int64_t R = v.size(0), Hkv = v.size(1), dv = v.size(2);
+    const torch::Tensor vt = v.permute({1, 2, 0}).contiguous();  // [Hkv, dv, R]: rows along R
+    torch::Tensor out = torch::empty({R, Hq * dv}, v.options());
     std::vector<gemm::Product<T>> products;
-    for (int64_t h = 0; h < Hq; ++h)
-        for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
-            const int64_t rows = std::min(kCausalBlock, L - m0);
-            products.push_back({probs.data_ptr<T>() + (h * L + m0) * L, L,
-                                vt.data_ptr<T>() + (h / (Hq / Hkv)) * dv * L, L,
-                                out.data_ptr<T>() + m0 * Hq * dv + h * dv, Hq * dv, rows, dv,
-                                m0 + rows});
-        }
+    for (int64_t i = 0; i < batch.sequences(); ++i) {
+        const int64_t s = batch.start(i), L = batch.length(i);
+        for (int64_t h = 0; h < Hq; ++h)
+            for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
+                const int64_t rows = std::min(kCausalBlock, L - m0);
+                products.push_back({probs.data_ptr<T>() + offsets[i] + (h * L + m0) * L, L,
+                                    vt.data_ptr<T>() + (h / (Hq / Hkv)) * dv * R + s, R,
+                                    out.data_ptr<T>() + (s + m0) * Hq * dv + h * dv, Hq * dv,
+                                    rows, dv, m0 + rows});
+            }
+    }
     gemm::gemmBatch<T>(products);
     return out;
+}
+
+// softmax(scores · scale, causal mask) in float32, cast back to the compute dtype.
+torch::Tensor maskedProbabilities(const torch::Tensor& scores, double scale,
+                                  const torch::Tensor& future, torch::ScalarType dtype) {
+    return torch::softmax(
+               (scores * scale).masked_fill(future, -std::numeric_limits<float>::infinity()), -1,
+               torch::kFloat32)
+        .to(dtype);
+}
+
+// key position > query position is masked; every row keeps at least its own position.
+torch::Tensor futureMask(int64_t length, torch::Device device) {
+    return torch::ones({length, length}, torch::TensorOptions().dtype(torch::kBool).device(device))
+        .triu(1);
+}
+
+// One sequence through torch's matmul (other devices, no AVX-512, CA_TORCH_GEMM=1).
+torch::Tensor torchAttention(const torch::Tensor& q, const torch::Tensor& k,
+                             const torch::Tensor& v, double scale) {
+    const torch::Tensor probs =
+        maskedProbabilities(torchScores(q, k), scale, futureMask(q.size(0), q.device()),
+                            q.scalar_type());
+    return torchValues(probs, v, q.size(1));
 }
 
 }  // namespace
 
 torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v, double scale) {
-    const int64_t T = q.size(0), Hq = q.size(1);
+    return causalAttention(q, k, v, scale, PackedBatch::single(q.size(0)));
+}
+
+torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v, double scale, const PackedBatch& batch) {
+    const int64_t Hq = q.size(1);
     const torch::ScalarType dtype = q.scalar_type();
     const bool own = q.device().is_cpu() && gemm::available(dtype) && q.stride(2) == 1 &&
                      k.stride(2) == 1 && k.scalar_type() == dtype && v.scalar_type() == dtype;
-    torch::Tensor scores = !own                         ? torchScores(q, k)
-                           : dtype == torch::kFloat32 ? ownScores<float>(q, k)
-                                                      : ownScores<c10::BFloat16>(q, k);
-    // key position > query position is masked; every row keeps at least its own position.
-    const torch::Tensor future = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)
-                                                         .device(q.device()))
-                                     .triu(1);
-    auto probabilities = [&](const torch::Tensor& s) {
-        return torch::softmax((s * scale).masked_fill(future, -std::numeric_limits<float>::infinity()),
-                              -1, torch::kFloat32)
-            .to(dtype);
-    };
-    torch::Tensor probs;
-    if (!q.device().is_cpu()) {
-        probs = probabilities(scores);
-    } else {  // row-wise ops: the heads can be shared out (parallel.h) exactly
-        probs = torch::empty(scores.sizes(), scores.options());
-        parallelFor(Hq, [&](int64_t h) {
-            c10::InferenceMode inference;
-            probs[h].copy_(probabilities(scores[h]));
-        });
+    if (!own) {
+        if (batch.sequences() == 1) return torchAttention(q, k, v, scale);
+        std::vector<torch::Tensor> outs;
+        for (int64_t i = 0; i < batch.sequences(); ++i) {
+            const int64_t s = batch.start(i), L = batch.length(i);
+            outs.push_back(torchAttention(q.narrow(0, s, L), k.narrow(0, s, L),
+                                          v.narrow(0, s, L), scale));
+        }
+        return torch::cat(outs);
     }
-    if (!own) return torchValues(probs, v, Hq);
-    return dtype == torch::kFloat32 ? ownValues<float>(probs, v, Hq)
-                                    : ownValues<c10::BFloat16>(probs, v, Hq);
+    const std::vector<int64_t> offsets = scoreOffsets(batch, Hq);
+    const torch::Tensor scores = dtype == torch::kFloat32
+                                     ? ownScores<float>(q, k, batch, offsets)
+                                     : ownScores<c10::BFloat16>(q, k, batch, offsets);
+    std::vector<torch::Tensor> future;
+    for (int64_t i = 0; i < batch.sequences(); ++i)
+        future.push_back(futureMask(batch.length(i), q.device()));
+    // Row-wise ops: the (sequence, head) pairs can be shared out (parallel.h) exactly.
+    torch::Tensor probs = torch::empty(scores.sizes(), scores.options());
+    parallelFor(batch.sequences() * Hq, [&](int64_t item) {
+        c10::InferenceMode inference;
+        const int64_t i = item / Hq, h = item % Hq, L = batch.length(i);
+        const int64_t at = offsets[i] + h * L * L;
+        probs.narrow(0, at, L * L)
+            .view({L, L})
+            .copy_(maskedProbabilities(scores.narrow(0, at, L * L).view({L, L}), scale,
+                                       future[i], dtype));
+    });
+    return dtype == torch::kFloat32 ? ownValues<float>(probs, v, Hq, batch, offsets)
+                                    : ownValues<c10::BFloat16>(probs, v, Hq, batch, offsets);
 }
 
-torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
+torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngles& angles,
+                                         const PackedBatch& batch) const {
     const int64_t T = a.size(0);
     torch::Tensor q = gemm::linear(a, w_.q_proj);
     torch::Tensor k = gemm::linear(a, w_.k_proj);
@@ -129,11 +182,12 @@ torch::Tensor StandardAttention::forward(const torch::Tensor& a, const RopeAngle
     }
     q = applyRopeNeox(q, angles);
     k = applyRopeNeox(k, angles);
-    torch::Tensor o = causalAttention(q, k, v, 1.0 / std::sqrt(double(s_.head_dim)));
+    torch::Tensor o = causalAttention(q, k, v, 1.0 / std::sqrt(double(s_.head_dim)), batch);
     return gemm::linear(o, w_.o_proj);
 }
 
-torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& angles) const {
+torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& angles,
+                                    const PackedBatch& batch) const {
     // DeepSeek builds q_a_layernorm / kv_a_layernorm without passing eps: the class default 1e-6
     // applies whatever rms_norm_eps says (models-spec.md §1.2).
     constexpr double kLatentNormEps = 1e-6;
@@ -159,7 +213,7 @@ torch::Tensor MlaAttention::forward(const torch::Tensor& a, const RopeAngles& an
     k_pe = applyRopeInterleaved(k_pe, angles);  // one head, shared by all heads
     torch::Tensor Q = torch::cat({q_nope, q_pe}, -1);
     torch::Tensor K = torch::cat({k_nope, k_pe.expand({T, H, s_.rope_dim})}, -1);
-    torch::Tensor o = causalAttention(Q, K, v, s_.softmax_scale);
+    torch::Tensor o = causalAttention(Q, K, v, s_.softmax_scale, batch);
     return gemm::linear(o, w_.o_proj);
 }
 

@@ -5,20 +5,27 @@
 
 #include <torch/types.h>
 
+#include "core/capture/models/packed_batch.h"
 #include "core/capture/models/rope.h"
 
 namespace ca::capture {
 
 // q [T, Hq, d], k [T, Hkv, d], v [T, Hkv, dv] with Hq a multiple of Hkv (GQA: query head h uses
-// kv head h / (Hq/Hkv)). Returns [T, Hq * dv].
+// kv head h / (Hq/Hkv)). Returns [T, Hq * dv]. With a packed batch (T = batch.rows()), each
+// sequence attends only to its own earlier rows: every sequence's result is the one it would
+// get alone.
 torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v, double scale);
+torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v, double scale, const PackedBatch& batch);
 
 class Attention {
 public:
     virtual ~Attention() = default;
-    // a: the input-normalised hidden states [T, hidden]; returns the o_proj output [T, hidden].
-    virtual torch::Tensor forward(const torch::Tensor& a, const RopeAngles& angles) const = 0;
+    // a: the input-normalised hidden states of a packed batch [rows, hidden], angles for its
+    // rows; returns the o_proj output [rows, hidden].
+    virtual torch::Tensor forward(const torch::Tensor& a, const RopeAngles& angles,
+                                  const PackedBatch& batch) const = 0;
 };
 
 // Where OLMoE and Qwen3 put their q/k RMSNorm (models-spec.md §0.2).
@@ -42,7 +49,8 @@ class StandardAttention : public Attention {
 public:
     StandardAttention(StandardAttentionWeights w, StandardAttentionShape s)
         : w_(std::move(w)), s_(s) {}
-    torch::Tensor forward(const torch::Tensor& a, const RopeAngles& angles) const override;
+    torch::Tensor forward(const torch::Tensor& a, const RopeAngles& angles,
+                          const PackedBatch& batch) const override;
 
 private:
     StandardAttentionWeights w_;
@@ -67,7 +75,8 @@ struct MlaShape {
 class MlaAttention : public Attention {
 public:
     MlaAttention(MlaWeights w, MlaShape s) : w_(std::move(w)), s_(s) {}
-    torch::Tensor forward(const torch::Tensor& a, const RopeAngles& angles) const override;
+    torch::Tensor forward(const torch::Tensor& a, const RopeAngles& angles,
+                          const PackedBatch& batch) const override;
 
 private:
     MlaWeights w_;

@@ -1,5 +1,7 @@
 #include "core/capture/models/decoder.h"
 
+#include <stdexcept>
+
 #include <c10/core/InferenceMode.h>
 
 #include "core/capture/models/gemm.h"
@@ -10,6 +12,14 @@
 namespace ca::capture {
 
 ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
+    return forward(ids, PackedBatch::single(static_cast<int64_t>(ids.size())));
+}
+
+ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids, const PackedBatch& batch) const {
+    if (static_cast<int64_t>(ids.size()) != batch.rows())
+        throw std::logic_error("CausalLM::forward: ids and batch disagree");
+    for (int64_t i = 0; i < batch.sequences(); ++i)
+        if (batch.length(i) <= 0) throw InputError("", "empty token sequence");
     if (ids.empty()) throw InputError("", "empty token sequence");
     for (int32_t id : ids)
         if (id < 0 || id >= config.vocab_size)
@@ -17,26 +27,30 @@ ForwardOutput CausalLM::forward(const std::vector<int32_t>& ids) const {
                                      std::to_string(config.vocab_size));
     c10::InferenceMode inference;
     ForwardThreads threads;  // the engine's own loops share out the work (parallel.h)
-    const int64_t T = static_cast<int64_t>(ids.size());
+    const int64_t R = batch.rows();
     std::vector<int64_t> ids64(ids.begin(), ids.end());
-    torch::Tensor id_tensor = torch::from_blob(ids64.data(), {T}, torch::kInt64).to(device);
+    torch::Tensor id_tensor = torch::from_blob(ids64.data(), {R}, torch::kInt64).to(device);
     torch::Tensor x = embed_tokens.index_select(0, id_tensor);
-    RopeAngles angles = ropeAngles(inv_freq, T, rope_magnitude, device);
+    RopeAngles angles = ropeAngles(inv_freq, batch, rope_magnitude, device);
 
     ForwardOutput out;
     const double eps = config.rms_norm_eps;
     for (const DecoderLayer& layer : layers) {
         torch::Tensor a = rmsNorm(x, layer.input_layernorm, eps);
-        x = x + layer.attention->forward(a, angles);
+        x = x + layer.attention->forward(a, angles, batch);
         torch::Tensor m = rmsNorm(x, layer.post_attention_layernorm, eps);
         LayerRouting* routing = nullptr;
         if (layer.feed_forward->isMoe()) routing = &out.routing.emplace_back();
         x = x + layer.feed_forward->forward(m, routing);
     }
-    // Only the last position's logits are needed: norm is per position.
-    torch::Tensor last = rmsNorm(x.narrow(0, T - 1, 1), norm, eps);
+    // Only each sequence's last position's logits are needed: norm is per position.
+    std::vector<int64_t> last_rows;
+    for (int64_t i = 0; i < batch.sequences(); ++i) last_rows.push_back(batch.lastRow(i));
+    torch::Tensor last_index =
+        torch::from_blob(last_rows.data(), {batch.sequences()}, torch::kInt64).to(device);
+    torch::Tensor last = rmsNorm(x.index_select(0, last_index), norm, eps);
     out.last_logits =
-        gemm::linear(last, lm_head).to(torch::kFloat32).reshape({-1}).to(torch::kCPU).contiguous();
+        gemm::linear(last, lm_head).to(torch::kFloat32).to(torch::kCPU).contiguous();
     return out;
 }
 

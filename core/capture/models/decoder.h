@@ -24,8 +24,9 @@ struct DecoderLayer {
 };
 
 struct ForwardOutput {
-    std::vector<LayerRouting> routing;  // one per MoE layer, in layer order
-    torch::Tensor last_logits;          // [vocab] float32 on the CPU: logits after the last token
+    std::vector<LayerRouting> routing;  // one per MoE layer, in layer order, over all rows
+    torch::Tensor last_logits;  // [sequences, vocab] float32 on the CPU: each sequence's logits
+                                // after its last token
 };
 
 class CausalLM {
@@ -41,7 +42,11 @@ public:
     double rope_magnitude = 1.0;
     std::shared_ptr<const WeightSource> weights;  // keeps mmapped bytes alive for the views
 
-    // Runs one unpadded sequence (positions 0..T-1). ids are validated against the vocabulary.
+    // Runs the sequences of a packed batch (`ids` holds them one after another, batch.rows()
+    // in all), each at positions 0..Ti-1 and attending only to itself. ids are validated against
+    // the vocabulary.
+    ForwardOutput forward(const std::vector<int32_t>& ids, const PackedBatch& batch) const;
+    // One sequence.
     ForwardOutput forward(const std::vector<int32_t>& ids) const;
 };
 

@@ -15,8 +15,28 @@
 
 namespace ca::capture {
 
+void siluRowsInto(torch::Tensor& out, const torch::Tensor& x) {
+    // torch's vectorised loop takes 2 vectors at a time (32 fp32 or 64 bf16 values with AVX-512,
+    // half that with AVX2) and hands the remainder of the flattened tensor to a scalar loop (glibc expf instead of Sleef, which
+    // can differ by an ulp). When a row is a whole number of such steps no element is left over;
+    // otherwise each row gets its own call, so the remainder is always the row's end whatever the
+    // row count. Real checkpoints' widths (1024, 768, 1408, 10944) take the first path.
+    constexpr int64_t kStep = 64;
+    const int64_t width = x.size(-1);
+    if (width % kStep == 0 || x.dim() < 2 || x.size(0) < 2) {
+        at::silu_out(out, x);
+        return;
+    }
+    for (int64_t r = 0; r < x.size(0); ++r) {
+        torch::Tensor row = out[r];
+        at::silu_out(row, x[r]);
+    }
+}
+
 torch::Tensor swiglu(const torch::Tensor& x, const SwiGluWeights& w) {
-    torch::Tensor gate = torch::silu(gemm::linear(x, w.gate_proj));
+    const torch::Tensor gate_linear = gemm::linear(x, w.gate_proj);
+    torch::Tensor gate = torch::empty_like(gate_linear);
+    siluRowsInto(gate, gate_linear);
     return gemm::linear(gate * gemm::linear(x, w.up_proj), w.down_proj);
 }
 
@@ -225,18 +245,16 @@ torch::Tensor MoeBlock::forward(const torch::Tensor& m, LayerRouting* routing) c
     }
     const torch::Tensor gate = gemm::groupedLinear(x, g.offsets, gate_projs_);
     const torch::Tensor up = gemm::groupedLinear(x, g.offsets, up_projs_);
-    // silu(gate) · up one expert at a time, as swiglu() on that expert's rows would: torch's
-    // vectorised silu treats a tensor's last partial vector differently (glibc expf instead of
-    // Sleef), so one call over all experts would change some values by an ulp. The experts are
-    // shared out in one parallel loop (torch runs each op serially inside it), not 2·E ops that
-    // each fork and join the threads.
+    // silu(gate) · up, row by row as swiglu() computes it (siluRowsInto: a row's values never
+    // depend on the rows beside it). The experts are shared out in one parallel loop (torch runs
+    // each op serially inside it), not 2·E ops that each fork and join the threads.
     torch::Tensor h = torch::empty_like(gate);
     parallelFor(E, [&](int64_t e) {
         const int64_t n = g.offsets[e + 1] - g.offsets[e];
         if (n == 0) return;
         c10::InferenceMode inference;  // thread-local: the worker threads need their own
         torch::Tensor he = h.narrow(0, g.offsets[e], n);
-        at::silu_out(he, gate.narrow(0, g.offsets[e], n));
+        siluRowsInto(he, gate.narrow(0, g.offsets[e], n));
         he.mul_(up.narrow(0, g.offsets[e], n));
     });
     const torch::Tensor y = gemm::groupedLinear(h, g.offsets, down_projs_);

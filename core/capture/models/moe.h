@@ -15,6 +15,9 @@ struct SwiGluWeights {
 };
 // down(silu(gate(x)) * up(x)), all in x's dtype (models-spec.md §1.3).
 torch::Tensor swiglu(const torch::Tensor& x, const SwiGluWeights& w);
+// out = silu(x) for x [rows, width] with every row's values independent of how many rows are
+// computed together (so a packed batch gives each sequence what it gets alone).
+void siluRowsInto(torch::Tensor& out, const torch::Tensor& x);
 
 // What the router decided for one MoE layer, for all T positions of a sequence.
 struct LayerRouting {

@@ -42,15 +42,34 @@ torch::Tensor yarnInvFreq(int64_t dim, double theta, const YarnRopeScaling& yarn
 
 RopeAngles ropeAngles(const torch::Tensor& inv_freq, int64_t positions, double magnitude,
                       torch::Device device) {
-    torch::Tensor p = torch::arange(positions, torch::kFloat32);
+    return ropeAngles(inv_freq, PackedBatch::single(positions), magnitude, device);
+}
+
+RopeAngles ropeAngles(const torch::Tensor& inv_freq, const PackedBatch& batch, double magnitude,
+                      torch::Device device) {
+    const int64_t table_rows = (batch.longest() + 31) / 32 * 32;
+    torch::Tensor p = torch::arange(table_rows, torch::kFloat32);
     torch::Tensor freqs = torch::outer(p, inv_freq.to(torch::kFloat32));
-    RopeAngles a{freqs.cos(), freqs.sin()};
+    RopeAngles table{freqs.cos(), freqs.sin()};
     if (magnitude != 1.0) {
-        a.cos = a.cos * magnitude;
-        a.sin = a.sin * magnitude;
+        table.cos = table.cos * magnitude;
+        table.sin = table.sin * magnitude;
     }
-    a.cos = a.cos.to(device);
-    a.sin = a.sin.to(device);
+    RopeAngles a;
+    if (batch.sequences() == 1) {
+        a.cos = table.cos.narrow(0, 0, batch.rows());
+        a.sin = table.sin.narrow(0, 0, batch.rows());
+    } else {
+        std::vector<torch::Tensor> cos, sin;
+        for (int64_t i = 0; i < batch.sequences(); ++i) {
+            cos.push_back(table.cos.narrow(0, 0, batch.length(i)));
+            sin.push_back(table.sin.narrow(0, 0, batch.length(i)));
+        }
+        a.cos = torch::cat(cos);
+        a.sin = torch::cat(sin);
+    }
+    a.cos = a.cos.contiguous().to(device);
+    a.sin = a.sin.contiguous().to(device);
     return a;
 }
 

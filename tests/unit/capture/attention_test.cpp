@@ -66,5 +66,40 @@ TEST(CausalAttention, Bf16MatchesTheNaiveSoftmaxAttentionToBf16Precision) {
     expectAttention(torch::kBFloat16, 3e-2);
 }
 
+// Three sequences packed into one call attend only to themselves: each one's rows equal the
+// rows of a call on that sequence alone, bit for bit (lengths across the 64-row blocks).
+void expectPackedEqualsAlone(torch::ScalarType dtype) {
+    torch::manual_seed(5);
+    const std::vector<int64_t> lengths{70, 1, 33};
+    const int64_t R = 104, Hq = 4, Hkv = 2, d = 32, dv = 24;
+    const torch::Tensor q = torch::randn({R, Hq, d}).to(dtype);
+    const torch::Tensor k = torch::randn({R, Hkv, d}).to(dtype);
+    const torch::Tensor v = torch::randn({R, Hkv, dv}).to(dtype);
+    const capture::PackedBatch batch = capture::PackedBatch::ofLengths(lengths);
+    const torch::Tensor packed = capture::causalAttention(q, k, v, 0.2, batch);
+    for (int64_t i = 0; i < batch.sequences(); ++i) {
+        const int64_t s = batch.start(i), n = batch.length(i);
+        const torch::Tensor alone = capture::causalAttention(
+            q.narrow(0, s, n).contiguous(), k.narrow(0, s, n).contiguous(),
+            v.narrow(0, s, n).contiguous(), 0.2);
+        EXPECT_TRUE(torch::equal(packed.narrow(0, s, n), alone)) << "sequence " << i;
+        // and against the independent computation
+        EXPECT_LT((alone.to(torch::kFloat64) -
+                   naiveAttention(q.narrow(0, s, n), k.narrow(0, s, n), v.narrow(0, s, n), 0.2))
+                      .abs()
+                      .max()
+                      .item<double>(),
+                  dtype == torch::kFloat32 ? 1e-5 : 3e-2);
+    }
+}
+
+TEST(CausalAttention, PackedSequencesEqualEachSequenceAloneInFp32) {
+    expectPackedEqualsAlone(torch::kFloat32);
+}
+
+TEST(CausalAttention, PackedSequencesEqualEachSequenceAloneInBf16) {
+    expectPackedEqualsAlone(torch::kBFloat16);
+}
+
 }  // namespace
 }  // namespace ca::test

@@ -95,7 +95,9 @@ TEST(QkNorm, FullWidthAndPerHeadNormsGiveDifferentAttention) {
     StandardAttention each(per_head, {heads, heads, d, QkNorm::PerHead, 1e-6, 0});
     torch::Tensor a = torch::randn({T, H});
     RopeAngles angles = ropeAngles(defaultInvFreq(d, 10000), T, 1.0, torch::kCPU);
-    EXPECT_GT((full.forward(a, angles) - each.forward(a, angles)).abs().max().item<float>(), 1e-3);
+    const PackedBatch one = PackedBatch::single(T);
+    EXPECT_GT((full.forward(a, angles, one) - each.forward(a, angles, one)).abs().max().item<float>(),
+              1e-3);
 }
 
 // --- §0.3 DeepSeek softmax scale with YaRN mscale² -----------------------------------------
@@ -139,6 +141,25 @@ TEST(YarnFrequencies, V2LiteKeepsFastDimsDividesSlowDimsAndRampsBetween) {
 }
 
 // --- §0.4 interleaved vs NeoX RoPE ----------------------------------------------------------
+
+TEST(Rope, APositionsAnglesDependOnlyOnItsPositionInItsOwnSequence) {
+    // d/2 = 4 angles per position: a table of T positions would leave torch's vectorised cos/sin
+    // a scalar tail whose values depend on T.
+    const torch::Tensor inv = defaultInvFreq(8, 10000);
+    const RopeAngles longest = ropeAngles(inv, 70, 1.0, torch::kCPU);
+    const std::vector<int64_t> lengths{1, 5, 70, 33};
+    const RopeAngles packed = ropeAngles(inv, PackedBatch::ofLengths(lengths), 1.0, torch::kCPU);
+    int64_t row = 0;
+    for (int64_t T : lengths) {
+        const RopeAngles alone = ropeAngles(inv, T, 1.0, torch::kCPU);
+        EXPECT_TRUE(torch::equal(alone.cos, longest.cos.narrow(0, 0, T))) << T;
+        EXPECT_TRUE(torch::equal(alone.sin, longest.sin.narrow(0, 0, T))) << T;
+        EXPECT_TRUE(torch::equal(packed.cos.narrow(0, row, T), alone.cos)) << T;
+        EXPECT_TRUE(torch::equal(packed.sin.narrow(0, row, T), alone.sin)) << T;
+        row += T;
+    }
+    EXPECT_EQ(packed.cos.size(0), row);
+}
 
 TEST(Rope, InterleavedRotatesAdjacentPairsAndNeoxRotatesHalves) {
     const int64_t d = 8, T = 4;
