@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -281,12 +282,27 @@ TEST_F(CaptureDialogTest, RemembersTheLastValuesUsed) {
     EXPECT_FALSE(r.resume);  // resume belongs to one interrupted trace: not remembered
 }
 
-// Against the real executable, opt in: CA_TEST_CAPTURE_MODEL=<checkpoint dir> (e.g. the random
-// OLMoE that `committee-audit demo` writes to committee-audit-demo/random-olmoe). A capture of
-// the embedded dataset is stopped after its first samples, then resumed to the end of a limit.
+// The random-weight OLMoE that `committee-audit demo` writes (built once per test run into the
+// test's directory), or CA_TEST_CAPTURE_MODEL=<checkpoint dir> to use another one.
+QString randomCheckpoint(const QDir& dir) {
+    const QString given = qEnvironmentVariable("CA_TEST_CAPTURE_MODEL");
+    if (!given.isEmpty()) return given;
+    QProcess demo;
+    demo.setProcessChannelMode(QProcess::MergedChannels);
+    demo.start(CA_BINARY, {"demo", "--dir", dir.filePath("demo"), "--limit", "1"});
+    if (!demo.waitForFinished(300000) || demo.exitCode() != 0) {
+        ADD_FAILURE() << "committee-audit demo failed: " << demo.readAll().toStdString();
+        return {};
+    }
+    return dir.filePath("demo/random-olmoe");
+}
+
+// Against the real executable: a capture of the embedded dataset is stopped after its first
+// samples, then resumed to the end of a limit.
 TEST_F(CaptureDialogTest, RealCaptureCancelsAndResumes) {
-    const QString model = qEnvironmentVariable("CA_TEST_CAPTURE_MODEL");
-    if (model.isEmpty() || !QFileInfo::exists(CA_BINARY)) GTEST_SKIP() << "set CA_TEST_CAPTURE_MODEL";
+    if (!QFileInfo::exists(CA_BINARY)) GTEST_SKIP() << "the committee-audit executable is not built";
+    const QString model = randomCheckpoint(dir_.path());
+    ASSERT_FALSE(model.isEmpty());
     CaptureDialog dialog(nullptr, settings_.get());
     dialog.setExecutable(CA_BINARY);
     CaptureRequest r;
