@@ -1,5 +1,6 @@
 #include "core/analysis/significance.h"
 
+#include "core/analysis/analysis_cancelled.h"
 #include "core/analysis/concentration.h"
 #include "core/analysis/overlap.h"
 #include "core/analysis/parallel.h"
@@ -101,6 +102,7 @@ SignificanceResult computeSignificance(const RoutingObservations& obs, EciVarian
 
     SignificanceResult out;
     out.settings = settings;
+    out.settings.cancel = nullptr;  // the flag belongs to this call, not to the result
     out.num_samples = S;
 
     std::vector<std::vector<int64_t>> observed_groups(static_cast<size_t>(D));
@@ -114,6 +116,7 @@ SignificanceResult computeSignificance(const RoutingObservations& obs, EciVarian
     out.coverage_null.assign(static_cast<size_t>(P) * L, kNaN);
     out.jaccard_null.assign(static_cast<size_t>(P) * L, kNaN);
     analysis::parallelFor(P, settings.threads, [&](int64_t p) {
+        if (cancelRequested(settings.cancel)) return;
         std::mt19937_64 rng(
             analysis::deriveSeed(settings.seed, kPermutationStream, static_cast<uint64_t>(p)));
         std::vector<int32_t> labels = samples.label;
@@ -136,7 +139,9 @@ SignificanceResult computeSignificance(const RoutingObservations& obs, EciVarian
         domain_samples[static_cast<size_t>(samples.label[static_cast<size_t>(s)])].push_back(s);
     out.coverage_bootstrap.assign(static_cast<size_t>(B) * L, kNaN);
     out.gini_bootstrap.assign(static_cast<size_t>(B) * L, kNaN);
+    throwIfCancelled(settings.cancel);
     analysis::parallelFor(B, settings.threads, [&](int64_t b) {
+        if (cancelRequested(settings.cancel)) return;
         std::mt19937_64 rng(
             analysis::deriveSeed(settings.seed, kBootstrapStream, static_cast<uint64_t>(b)));
         std::vector<std::vector<int64_t>> groups(static_cast<size_t>(D));
@@ -156,6 +161,7 @@ SignificanceResult computeSignificance(const RoutingObservations& obs, EciVarian
         std::copy(r.gini.begin(), r.gini.end(), out.gini_bootstrap.begin() + b * L);
     });
 
+    throwIfCancelled(settings.cancel);
     const double alpha = 1.0 - settings.confidence;
     out.layers.resize(static_cast<size_t>(L));
     for (int l = 0; l < L; ++l) {

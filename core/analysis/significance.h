@@ -24,6 +24,7 @@
 #include "core/analysis/eci.h"
 #include "core/analysis/routing_observations.h"
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct SignificanceSettings {
     uint64_t seed = 0;
     double confidence = 0.95;
     int threads = 0;  // 0 = all hardware threads
+    // Polled before each replicate; when set, the remaining replicates are skipped and
+    // computeSignificance throws AnalysisCancelled (analysis_cancelled.h).
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 struct LayerSignificance {

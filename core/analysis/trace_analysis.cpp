@@ -9,14 +9,6 @@
 
 namespace ca {
 
-namespace {
-
-void throwIfCancelled(const std::atomic<bool>* cancel) {
-    if (cancel && cancel->load(std::memory_order_relaxed)) throw AnalysisCancelled();
-}
-
-}  // namespace
-
 bool traceHasFullProbs(const TraceReader& trace, const PositionSelection& positions) {
     if (positions.kind == PositionSelection::Kind::Last) return trace.hasLastProbs() || trace.hasProbs();
     return trace.hasProbs();
@@ -69,15 +61,16 @@ TraceAnalysis analyzeTrace(const TraceReader& trace, const TraceAnalysisRequest&
     throwIfCancelled(request.cancel);
     std::unique_lock<std::mutex> reading;
     if (request.reader_mutex) reading = std::unique_lock<std::mutex>(*request.reader_mutex);
-    out.obs = loadObservations(trace, load);
-    if (out.obs.size() == 0)
+    auto obs = std::make_shared<RoutingObservations>(loadObservations(trace, load));
+    out.obs = obs;
+    if (obs->size() == 0)
         throw InputError(trace.path(), "no observations for positions " + settings.positions.toString() +
                                            (request.taxonomy.empty() ? "" : " and taxonomy " + request.taxonomy));
     throwIfCancelled(request.cancel);
-    out.token_ids = observationTokenIds(trace, out.obs);
+    out.token_ids = observationTokenIds(trace, *obs);
     if (reading.owns_lock()) reading.unlock();
     throwIfCancelled(request.cancel);
-    out.audit = runAudit(out.obs, settings, out.token_ids.empty() ? nullptr : &out.token_ids,
+    out.audit = runAudit(*obs, settings, out.token_ids.empty() ? nullptr : &out.token_ids,
                          trace.model().moe_layers);
     return out;
 }

@@ -3,10 +3,12 @@
 // the whole audit. One place, so that the GUI shows exactly what `report` writes.
 #pragma once
 
+#include "core/analysis/analysis_cancelled.h"
 #include "core/analysis/audit.h"
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -30,14 +32,12 @@ struct TraceAnalysisRequest {
 };
 
 struct TraceAnalysis {
-    RoutingObservations obs;
+    // Shared and immutable: copies of an analysis (the desktop app's p-value phase adds to a
+    // copy) share the observations, which can be most of the memory a trace takes.
+    std::shared_ptr<const RoutingObservations> obs = std::make_shared<const RoutingObservations>();
     std::vector<int32_t> token_ids;  // one per observation, or empty when the trace has none
     AuditResult audit;
     std::string score_reason;        // why this score was used (for labels and the report)
-};
-
-struct AnalysisCancelled : std::runtime_error {
-    AnalysisCancelled() : std::runtime_error("analysis cancelled") {}
 };
 
 // Full router probabilities for the chosen positions: the last-token table serves

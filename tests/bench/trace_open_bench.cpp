@@ -73,7 +73,7 @@ void BM_OpenToFirstHeatmap(benchmark::State& state) {
         const ca::TraceReader reader(path);
         const ca::TraceAnalysis analysis = ca::analyzeTrace(reader, request);
         benchmark::DoNotOptimize(analysis.audit.committee);
-        state.counters["observations"] = static_cast<double>(analysis.obs.size());
+        state.counters["observations"] = static_cast<double>(analysis.obs->size());
     });
 }
 BENCHMARK(BM_OpenToFirstHeatmap)->ArgNames({"cold", "threads"})->Args({0, 0})->Args({1, 0})

@@ -47,8 +47,9 @@ DocumentAnalysis analyseTrace(const TraceReader& reader, const AnalysisSettings&
     return out;
 }
 
-// Phase 2: the permutation null and bootstrap for the committee table's p-values.
-DocumentAnalysis addSignificance(const DocumentAnalysis& phase1) {
+// Phase 2: the permutation null and bootstrap for the committee table's p-values. The copy
+// shares phase 1's observations (TraceAnalysis::obs); `cancel` stops it between replicates.
+DocumentAnalysis addSignificance(const DocumentAnalysis& phase1, const std::atomic<bool>* cancel) {
     DocumentAnalysis out = phase1;
     const AuditSettings s = phase1.settings.auditSettings();
     AuditResult& audit = out.result.audit;
@@ -59,7 +60,8 @@ DocumentAnalysis addSignificance(const DocumentAnalysis& phase1) {
     ss.bootstrap = s.bootstrap;
     ss.seed = s.seed;
     ss.confidence = s.confidence;
-    audit.significance = computeSignificance(out.result.obs, audit.settings.variant, eci_options,
+    ss.cancel = cancel;
+    audit.significance = computeSignificance(*out.result.obs, audit.settings.variant, eci_options,
                                              audit.committee.settings, ss);
     audit.has_significance = true;
     out.significance_pending = false;
@@ -283,7 +285,7 @@ void Session::startAnalysis(int index) {
                     analyseTrace(*doc->reader, settings, cancel.get()));
                 deliver(phase1, {});
                 if (phase1->significance_pending && !cancel->load())
-                    deliver(std::make_shared<const DocumentAnalysis>(addSignificance(*phase1)), {});
+                    deliver(std::make_shared<const DocumentAnalysis>(addSignificance(*phase1, cancel.get())), {});
             } else {
                 deliver(std::make_shared<const DocumentAnalysis>(analyseTable(doc->path, settings)), {});
             }

@@ -9,7 +9,7 @@
 namespace ca::ui {
 
 ExpertTokenList findExpertTokens(const TraceAnalysis& analysis, int layer, int expert, size_t cap, int top_n) {
-    const RoutingObservations& obs = analysis.obs;
+    const RoutingObservations& obs = *analysis.obs;
     ExpertTokenList list;
     list.layer = layer;
     list.expert = expert;

@@ -147,7 +147,7 @@ void ExpertTokensView::refresh(bool force) {
     if (!doc->analysis)
         return showPlaceholder(doc->error.isEmpty() ? tr("Analysing %1\u2026").arg(doc->name) : doc->error);
     const TraceAnalysis& result = doc->analysis->result;
-    if (s.layer < 0 || s.layer >= result.obs.num_layers || s.expert < 0 || s.expert >= result.obs.num_experts)
+    if (s.layer < 0 || s.layer >= result.obs->num_layers || s.expert < 0 || s.expert >= result.obs->num_experts)
         return showPlaceholder(tr("Select an expert: click a heatmap cell, or choose a layer and an expert above."));
 
     const Key key{doc->path, doc->analysis->settings, s.layer, s.expert};

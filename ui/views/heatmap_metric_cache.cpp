@@ -46,7 +46,7 @@ HeatmapMetricCache::Entry HeatmapMetricCache::request(
         entry.table = ownTable(analysis);
         return entry;
     }
-    const RoutingObservations& obs = analysis->result.obs;
+    const RoutingObservations& obs = *analysis->result.obs;
     if (authors_table || obs.size() == 0)
         return unavailable(tr("An authors' table holds only its own scores (%1); the other "
                               "metrics need a routing trace.")
@@ -70,9 +70,9 @@ HeatmapMetricCache::Entry HeatmapMetricCache::request(
             if (variant) {
                 EciOptions options;
                 options.torch_sum_lanes = lanes;
-                *table = computeEci(analysis->result.obs, *variant, options);
+                *table = computeEci(*analysis->result.obs, *variant, options);
             } else {
-                *table = figures::routedGateShare(analysis->result.obs);
+                *table = figures::routedGateShare(*analysis->result.obs);
             }
             entry.state = Entry::State::Ready;
             entry.table = std::move(table);

@@ -1,5 +1,6 @@
 // Permutation null and bootstrap intervals, with the documented portable randomness.
 #include "core/analysis/significance.h"
+#include "core/analysis/analysis_cancelled.h"
 #include "core/analysis/overlap.h"
 #include "core/analysis/ranking.h"
 #include "core/analysis/rng.h"
@@ -168,6 +169,22 @@ TEST(Significance, ResultsDoNotDependOnTheThreadCount) {
     EXPECT_EQ(a.jaccard_null, b.jaccard_null);
     EXPECT_EQ(a.coverage_bootstrap, b.coverage_bootstrap);
     EXPECT_EQ(a.gini_bootstrap, b.gini_bootstrap);
+}
+
+TEST(Significance, ASetCancelFlagAbandonsTheReplicates) {
+    test::RandomObsSpec spec;
+    spec.samples = 30;
+    const RoutingObservations obs = test::randomObservations(spec);
+    std::atomic<bool> cancel{true};
+    SignificanceSettings s;
+    s.permutations = 50;
+    s.bootstrap = 50;
+    s.cancel = &cancel;
+    EXPECT_THROW(computeSignificance(obs, EciVariant::Paper, {}, kAt(4), s), AnalysisCancelled);
+    cancel = false;
+    const auto r = computeSignificance(obs, EciVariant::Paper, {}, kAt(4), s);
+    EXPECT_EQ(r.settings.cancel, nullptr);  // the result does not keep the caller's flag
+    EXPECT_EQ(r.coverage_null.size(), size_t(50) * size_t(obs.num_layers));
 }
 
 TEST(Significance, DomainSpecificRoutingIsBelowTheNullAndIdenticalSamplesGiveZeroWidthIntervals) {

@@ -44,7 +44,7 @@ protected:
 
     std::shared_ptr<const Document> doc(int index = 0) const { return session->document(index); }
     const AuditResult& audit(int index = 0) const { return doc(index)->analysis->result.audit; }
-    const RoutingObservations& obs(int index = 0) const { return doc(index)->analysis->result.obs; }
+    const RoutingObservations& obs(int index = 0) const { return *doc(index)->analysis->result.obs; }
 
     // Shows the view at a size where every cell is several pixels wide, and lets it lay out.
     static void show(QWidget& view) {

@@ -47,6 +47,25 @@ TEST_F(SessionTest, AnalysesAnOpenedTraceLikeTheReportDoes) {
     EXPECT_EQ(session.selection()->state().document, 0);
 }
 
+TEST_F(SessionTest, ThePValuePhaseSharesTheObservationsOfTheFirstPhase) {
+    // They can be most of a trace's memory: phase 2 adds p-values to a copy of phase 1's
+    // analysis, which must not duplicate them.
+    Session session;
+    std::vector<const RoutingObservations*> seen;
+    std::vector<bool> had_pvalues;
+    QObject::connect(&session, &Session::analysisChanged, [&](int index) {
+        const auto doc = session.document(index);
+        seen.push_back(doc->analysis->result.obs.get());
+        had_pvalues.push_back(doc->audit()->has_significance);
+    });
+    ASSERT_TRUE(session.open(path()));
+    ASSERT_TRUE(session.waitForIdle());
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(had_pvalues, (std::vector<bool>{false, true}));
+    EXPECT_EQ(seen[0], seen[1]);
+    EXPECT_GT(seen[1]->size(), 0);
+}
+
 TEST_F(SessionTest, NewSettingsReplaceTheAnalysisAndStaleResultsAreDropped) {
     Session session;
     ASSERT_TRUE(session.open(path()));
