@@ -9,6 +9,7 @@
 #include "core/analysis/authors_pipeline.h"
 #include "core/analysis/eci.h"
 #include "core/analysis/observation_loader.h"
+#include "core/analysis/trace_analysis.h"
 #include "core/io/authors_table.h"
 #include "core/trace/trace_reader.h"
 #include "core/util/input_error.h"
@@ -33,6 +34,7 @@ struct AuditArgs {
     std::string agg_weight = "mean";
     std::string score = "authors";
     std::string positions = "last";
+    std::string group_by = "domain";
 };
 
 std::string lowerSuffix(const std::string& path) {
@@ -83,6 +85,8 @@ authors::Table tableFromTrace(const AuditArgs& args) {
     LoadOptions load;
     load.positions = PositionSelection::parse(args.positions);
     load.need_probs = variant == EciVariant::Paper;
+    load.group_by = parseSampleLabel(args.group_by, "--group-by");
+    requireLabels(trace, load.group_by);
     const RoutingObservations obs = loadObservations(trace, load);
     if (obs.size() == 0) throw InputError(args.input, "the trace selects no observations");
     const EciTable eci = computeEci(obs, variant);
@@ -133,6 +137,9 @@ void registerAudit(CLI::App& app, std::function<int()>& run) {
     cmd->add_option("--score", args->score,
                     "Traces: authors|paper|frequency (default authors, the authors' released score)");
     cmd->add_option("--positions", args->positions, "Traces: last|all|A:B (default last)");
+    cmd->add_option("--group-by", args->group_by,
+                    "Traces: the sample label whose values are the domains compared: domain | "
+                    "subject | cognitive | difficulty (default domain)");
     cmd->callback([&run, args] { run = [args] { return runAudit(*args); }; });
 }
 

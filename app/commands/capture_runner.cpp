@@ -226,6 +226,8 @@ int runCapture(const CaptureArgs& args) {
             rec.id = job.item.id;
             rec.subject = job.item.subject;
             rec.domain = job.item.domain;
+            rec.cognitive = job.item.cognitive;
+            rec.difficulty = job.item.difficulty;
             rec.answer = job.item.answer;
             rec.prompt = job.prompt;
             if (tokenizer)

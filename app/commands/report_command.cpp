@@ -31,6 +31,7 @@ struct ReportArgs {
     uint64_t seed = 0;
     std::string formats = "png,pdf,svg";
     std::string taxonomy;
+    std::string group_by = "domain";
     int threads = 0;
 };
 
@@ -78,6 +79,7 @@ int runReport(const ReportArgs& a) {
     settings.seed = a.seed;
     settings.threads = a.threads;
     request.taxonomy = a.taxonomy;
+    request.group_by = parseSampleLabel(a.group_by, "--group-by");
 
     const TraceAnalysis analysis = analyzeTrace(trace, request);
     const AuditResult& result = analysis.audit;
@@ -90,6 +92,8 @@ int runReport(const ReportArgs& a) {
     options.formats = formats;
     options.layers = figure_layers;
     options.score_reason = reason;
+    options.domains_from =
+        a.taxonomy.empty() ? toString(request.group_by) : "taxonomy:" + a.taxonomy;
     const std::vector<ReportFile> files = figures::writeFullReport(a.out, result, &trace, a.trace, options);
     for (const std::string& note : result.notes) std::printf("note: %s\n", note.c_str());
     std::printf("wrote %zu files to %s (%d layers, %d experts, %lld observations)\n", files.size(),
@@ -125,6 +129,10 @@ void registerReport(CLI::App& app, std::function<int()>& run) {
     cmd->add_option("--taxonomy", a->taxonomy,
                     "Relabel samples by subject with a taxonomy: mmlu-categories | "
                     "mmlu-subcategories | paper-9-domains | FILE.json (default: the trace's domains)");
+    cmd->add_option("--group-by", a->group_by,
+                    "The sample label whose values are the domains compared: domain | subject | "
+                    "cognitive | difficulty (the last two from the authors' data)")
+        ->capture_default_str();
     cmd->add_option("--formats", a->formats, "Figure formats: png,pdf,svg")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->capture_default_str();
     cmd->callback([&run, a] { run = [a] { return runReport(*a); }; });

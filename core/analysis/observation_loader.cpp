@@ -89,7 +89,7 @@ RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions
     std::unordered_map<std::string, std::string> remap(options.domain_map.begin(),
                                                        options.domain_map.end());
     std::unordered_map<std::string, int32_t> domain_index;
-    const auto& labels = options.map_from_subject ? trace.sampleSubjects() : trace.sampleDomains();
+    const auto& labels = trace.sampleLabels(options.group_by);
     const int64_t S = trace.numSamples();
     std::vector<int32_t> sample_domain(static_cast<size_t>(S), -1);
     for (int64_t s = 0; s < S; ++s) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/analysis/routing_observations.h"
+#include "core/trace/trace_types.h"
 
 #include <string>
 #include <utility>
@@ -22,10 +23,12 @@ struct LoadOptions {
     // Both give identical observations; false forces the per-position path (older
     // traces take it anyway).
     bool use_last_topk = true;
-    // Optional taxonomy remap subject/domain -> domain (empty = trace's labels).
+    // The per-sample label whose values become the observations' domains (the groups the
+    // audit compares): the trace's domain by default, or its subject, cognitive or difficulty.
+    SampleLabel group_by = SampleLabel::Domain;
+    // Optional taxonomy remap of that label -> domain (empty = the labels as they are).
     // Samples whose label maps to "" are dropped.
     std::vector<std::pair<std::string, std::string>> domain_map;
-    bool map_from_subject = false;
 };
 
 RoutingObservations loadObservations(const TraceReader& trace, const LoadOptions& options = {});

@@ -9,6 +9,16 @@
 
 namespace ca {
 
+void requireLabels(const TraceReader& trace, SampleLabel label) {
+    if (label == SampleLabel::Domain) return;  // unlabelled samples form one "(unlabelled)" group
+    const auto& labels = trace.sampleLabels(label);
+    if (std::all_of(labels.begin(), labels.end(), [](const std::string& s) { return s.empty(); }))
+        throw InputError(trace.path(), std::string("no sample has a ") + toString(label) +
+                                           " label to group by (cognitive and difficulty come "
+                                           "from the authors' MMLU.json, router-weight files or "
+                                           "JSONL records that have them)");
+}
+
 bool traceHasFullProbs(const TraceReader& trace, const PositionSelection& positions) {
     if (positions.kind == PositionSelection::Kind::Last) return trace.hasLastProbs() || trace.hasProbs();
     return trace.hasProbs();
@@ -53,11 +63,17 @@ TraceAnalysis analyzeTrace(const TraceReader& trace, const TraceAnalysisRequest&
     // itself needs it (it can be far larger than memory).
     load.need_probs = settings.variant == EciVariant::Paper ||
                       (has_probs && settings.positions.kind == PositionSelection::Kind::Last);
+    load.group_by = request.group_by;
     if (!request.taxonomy.empty()) {
+        if (request.group_by != SampleLabel::Domain)
+            throw InputError(request.taxonomy, std::string("a taxonomy maps subjects to domains: it "
+                                                           "cannot be combined with grouping by ") +
+                                                   toString(request.group_by));
         const data::Taxonomy taxonomy = data::Taxonomy::load(request.taxonomy);
         for (const auto& [subject, domain] : taxonomy.subjects()) load.domain_map.emplace_back(subject, domain);
-        load.map_from_subject = true;
+        load.group_by = SampleLabel::Subject;
     }
+    requireLabels(trace, load.group_by);
     throwIfCancelled(request.cancel);
     std::unique_lock<std::mutex> reading;
     if (request.reader_mutex) reading = std::unique_lock<std::mutex>(*request.reader_mutex);

@@ -5,6 +5,7 @@
 
 #include "core/analysis/analysis_cancelled.h"
 #include "core/analysis/audit.h"
+#include "core/trace/trace_types.h"
 
 #include <atomic>
 #include <cstdint>
@@ -24,6 +25,9 @@ struct TraceAnalysisRequest {
     // "" = the trace's own domain labels; else a built-in taxonomy name or a JSON path,
     // applied to the samples' subjects (unmapped subjects are dropped).
     std::string taxonomy;
+    // The label that groups the samples (default: their domain). A taxonomy maps subjects, so it
+    // goes with Domain only (InputError otherwise).
+    SampleLabel group_by = SampleLabel::Domain;
     // Polled between the phases; set it to abandon the work (AnalysisCancelled is thrown).
     const std::atomic<bool>* cancel = nullptr;
     // Held while the trace is read (not while the audit computes): libhdf5 is not
@@ -46,6 +50,9 @@ bool traceHasFullProbs(const TraceReader& trace, const PositionSelection& positi
 
 // The token id of each observation; empty when the trace records no ids (imports write -1).
 std::vector<int32_t> observationTokenIds(const TraceReader& trace, const RoutingObservations& obs);
+
+// Throws InputError naming the trace when no sample has `label` (any label but Domain).
+void requireLabels(const TraceReader& trace, SampleLabel label);
 
 // Throws InputError for bad settings, an unknown taxonomy or a trace without observations.
 TraceAnalysis analyzeTrace(const TraceReader& trace, const TraceAnalysisRequest& request);

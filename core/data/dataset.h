@@ -25,6 +25,7 @@ struct Item {
     std::string id;                    // unique in its dataset; MMLU CSV: "<subject>/<split>/<row>"
     std::string subject;               // e.g. "abstract_algebra"; may be empty for free text
     std::string domain;                // analysis label; "" until a file or a taxonomy sets it
+    std::string cognitive, difficulty; // further labels (the authors' MMLU.json, JSONL); or ""
     std::string question;              // multiple choice: the question stem
     std::vector<std::string> choices;  // multiple choice: the options (MMLU: 4); empty for text
     int answer = -1;                   // index of the correct choice, or -1 when unknown

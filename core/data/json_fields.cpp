@@ -45,6 +45,16 @@ std::optional<std::string> optionalId(const Json& record, const char* key,
                                  typeName(*it));
 }
 
+std::string optionalLabel(const Json& record, const char* key, const std::string& source,
+                          const std::string& where) {
+    const auto it = record.find(key);
+    if (it == record.end() || it->is_null()) return "";
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number()) return it->dump();
+    throw InputError(source, where + ": field '" + key + "' must be a string or a number, not " +
+                                 typeName(*it));
+}
+
 std::vector<std::string> choices(const Json& record, const char* key, const std::string& source,
                                  const std::string& where) {
     const auto it = record.find(key);

@@ -25,6 +25,11 @@ std::optional<std::string> optionalString(const Json& record, const char* key,
 std::optional<std::string> optionalId(const Json& record, const char* key,
                                       const std::string& source, const std::string& where);
 
+// Member `key` as a label: a string, or a number written as JSON writes it (the authors'
+// "difficulty" may be numeric). "" when absent or null.
+std::string optionalLabel(const Json& record, const char* key, const std::string& source,
+                          const std::string& where);
+
 // Member `key` as a list of 1..kMaxChoices strings.
 std::vector<std::string> choices(const Json& record, const char* key, const std::string& source,
                                  const std::string& where);

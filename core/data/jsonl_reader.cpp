@@ -56,6 +56,8 @@ Item parseRecord(std::string_view line, size_t record_index, const std::string& 
     }
     item.subject = json_fields::optionalString(record, "subject", source, where).value_or("");
     item.domain = json_fields::optionalString(record, "domain", source, where).value_or("");
+    item.cognitive = json_fields::optionalLabel(record, "cognitive", source, where);
+    item.difficulty = json_fields::optionalLabel(record, "difficulty", source, where);
     if (item.subject.empty() && item.domain.empty()) {
         throw InputError(source, where + ": needs a 'subject' or a 'domain'");
     }

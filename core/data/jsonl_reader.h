@@ -6,7 +6,8 @@
 //
 // subject and domain are strings; a record needs at least one of them (a taxonomy can derive
 // the domain from the subject). id is a string or an integer, by default the 0-based record
-// number; answer (optional) is a choice index or letter. Unknown fields are ignored.
+// number; answer (optional) is a choice index or letter; cognitive and difficulty (optional,
+// strings or numbers) are further labels an audit can group by. Unknown fields are ignored.
 #pragma once
 
 #include <string>

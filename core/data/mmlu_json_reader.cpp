@@ -37,6 +37,8 @@ std::vector<Item> parseMmluJson(std::string_view json_text, const std::string& s
             }
             item.subject = *subject;
             item.domain = json_fields::optionalString(record, "domain", source, where).value_or("");
+            item.cognitive = json_fields::optionalLabel(record, "cognitive", source, where);
+            item.difficulty = json_fields::optionalLabel(record, "difficulty", source, where);
             item.id = json_fields::optionalId(record, "id", source, where)
                           .value_or(group + "/" + key);
             item.answer = json_fields::optionalAnswer(

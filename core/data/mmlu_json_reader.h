@@ -8,7 +8,8 @@
 // Items come in file order (groups, then keys, as written: router_lens.py iterates the dict in
 // that order). Required: text, choices (strings), subject. Optional: id (string or integer;
 // default "<group>/<key>"), domain, answer (index or letter; not in the authors' file).
-// cognitive and difficulty are not used.
+// cognitive and difficulty (strings or numbers) are kept as further labels: an audit can group
+// the samples by them instead of by domain (--group-by).
 #pragma once
 
 #include <string>

@@ -568,6 +568,8 @@ SampleRecord toSampleRecord(const RwSample& sample) {
     s.id = sample.id;
     s.subject = sample.subject;
     s.domain = sample.domain;
+    s.cognitive = sample.cognitive;
+    s.difficulty = sample.difficulty;
     s.token_ids = {-1};
     s.topk_experts = sample.experts;
     s.topk_weights = sample.weights;

@@ -28,6 +28,10 @@ inline constexpr const char* kAnswer = "/samples/answer";             // int32 [
 inline constexpr const char* kPredicted = "/samples/predicted";       // int32 [S], -1 none
 inline constexpr const char* kLetterLogits = "/samples/letter_logits";// float32 [S,4]
 inline constexpr const char* kTokenPiece = "/tokens/piece";           // utf8 [T]
+// Labels beyond subject and domain (the authors' MMLU.json and router-weight files carry them;
+// "" when unknown). Absent in traces written before 2026-12-03.
+inline constexpr const char* kSampleCognitive = "/samples/cognitive";   // utf8 [S]
+inline constexpr const char* kSampleDifficulty = "/samples/difficulty"; // utf8 [S]
 // Attribute on /samples: number of samples whose every dataset row is written.
 // Rows past it (an interrupted append) are ignored by readers and trimmed on resume.
 inline constexpr const char* kCompleteSamples = "complete_samples";

@@ -28,7 +28,7 @@ struct TraceReader::Impl {
     ModelInfo model;
     int64_t S = 0, T = 0;
     std::vector<int64_t> offsets;
-    std::vector<std::string> ids, subjects, domains;
+    std::vector<std::string> ids, subjects, domains, cognitive, difficulty;
     Handle topk_experts, topk_weights, probs, last_probs, last_topk_experts, last_topk_weights,
         token_ids, token_piece, prompt;
     std::string settings;
@@ -258,12 +258,22 @@ struct TraceReader::Impl {
         ids = readStrings(fmt::kSampleId, 0, S);
         subjects = readStrings(fmt::kSampleSubject, 0, S);
         domains = readStrings(fmt::kSampleDomain, 0, S);
+        cognitive = optionalStrings(fmt::kSampleCognitive);
+        difficulty = optionalStrings(fmt::kSampleDifficulty);
 
         Handle dcpl(H5Dget_create_plist(topk_experts));
         if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
             hsize_t chunk[3] = {1, 1, 1};
             if (H5Pget_chunk(dcpl, 3, chunk) >= 1) chunk_rows = static_cast<int64_t>(chunk[0]);
         }
+    }
+
+    // A per-sample label dataset that older traces lack: S empty strings then.
+    std::vector<std::string> optionalStrings(const char* name) const {
+        if (!h5::exists(file, name)) return std::vector<std::string>(static_cast<size_t>(S));
+        Handle ds = openDataset(name, true);
+        expectShape(ds, name, {}, S);
+        return readStrings(name, 0, S);
     }
 
     std::vector<int32_t> readIntPerSample(const char* name) const {
@@ -292,6 +302,15 @@ const std::vector<int64_t>& TraceReader::tokenOffsets() const { return impl_->of
 const std::vector<std::string>& TraceReader::sampleIds() const { return impl_->ids; }
 const std::vector<std::string>& TraceReader::sampleSubjects() const { return impl_->subjects; }
 const std::vector<std::string>& TraceReader::sampleDomains() const { return impl_->domains; }
+const std::vector<std::string>& TraceReader::sampleLabels(SampleLabel label) const {
+    switch (label) {
+    case SampleLabel::Subject: return impl_->subjects;
+    case SampleLabel::Cognitive: return impl_->cognitive;
+    case SampleLabel::Difficulty: return impl_->difficulty;
+    case SampleLabel::Domain: break;
+    }
+    return impl_->domains;
+}
 std::vector<int32_t> TraceReader::sampleAnswers() const { return impl_->readIntPerSample(fmt::kAnswer); }
 std::vector<int32_t> TraceReader::samplePredictions() const {
     return impl_->readIntPerSample(fmt::kPredicted);
@@ -379,6 +398,8 @@ SampleRecord TraceReader::readSample(int64_t s) const {
     r.id = d.ids[s];
     r.subject = d.subjects[s];
     r.domain = d.domains[s];
+    r.cognitive = d.cognitive[s];
+    r.difficulty = d.difficulty[s];
     const int64_t row0 = d.offsets[s], n = d.offsets[s + 1] - d.offsets[s];
     r.token_ids = readTokenIds(row0, n);
     readTopk(row0, n, r.topk_experts, r.topk_weights);

@@ -36,6 +36,9 @@ public:
     const std::vector<std::string>& sampleIds() const;
     const std::vector<std::string>& sampleSubjects() const;
     const std::vector<std::string>& sampleDomains() const;
+    // [S] of the chosen label; "" where unknown (cognitive and difficulty: also when the trace
+    // predates them).
+    const std::vector<std::string>& sampleLabels(SampleLabel label) const;
     std::vector<int32_t> sampleAnswers() const;     // [S], -1 when absent
     std::vector<int32_t> samplePredictions() const; // [S], -1 when absent
     std::string settingsJson() const;               // "" when absent

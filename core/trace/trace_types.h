@@ -27,12 +27,19 @@ struct TraceLayout {
     int compression = 4;              // deflate level (0 = none); shuffle is always on with deflate
 };
 
+// Which per-sample label groups the samples of an audit (its "domains").
+enum class SampleLabel { Domain, Subject, Cognitive, Difficulty };
+// "domain", "subject", "cognitive", "difficulty"; parse throws InputError naming `what`.
+const char* toString(SampleLabel label);
+SampleLabel parseSampleLabel(const std::string& text, const std::string& what);
+
 // One sample (prompt) and the routing of all its token positions.
 // Arrays are row-major: position-major, then layer, then slot/expert.
 struct SampleRecord {
     std::string id;
     std::string subject;
     std::string domain;
+    std::string cognitive, difficulty;     // further labels of the authors' data ("" = unknown)
     std::string prompt;                    // the text that was tokenised ("" when unknown, e.g. imports)
     std::vector<int32_t> token_ids;        // [n]; -1 where the id is unknown (imports record only routing)
     std::vector<std::string> token_pieces; // [n] decoded text of each token, or empty

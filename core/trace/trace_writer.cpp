@@ -89,7 +89,8 @@ struct TraceWriter::Impl {
     Handle samples_group;
     Handle string_type = h5::utf8StringType();
 
-    Column token_offset, sample_id, sample_subject, sample_domain, prompt, answer, predicted,
+    Column token_offset, sample_id, sample_subject, sample_domain, sample_cognitive,
+        sample_difficulty, prompt, answer, predicted,
         letter_logits, last_probs, last_topk_experts, last_topk_weights, token_ids, token_piece,
         topk_experts, topk_weights, probs;
 
@@ -151,7 +152,8 @@ struct TraceWriter::Impl {
         if (pending.empty()) return;
         const size_t ns = pending.size();
         std::vector<int64_t> offsets;
-        std::vector<const std::string*> ids, subjects, domains, prompts, pieces;
+        std::vector<const std::string*> ids, subjects, domains, cognitive, difficulty, prompts,
+            pieces;
         std::vector<int32_t> answers, preds, tok;
         std::vector<float> logits, lastp;
         std::vector<int32_t> experts, last_experts;
@@ -168,6 +170,8 @@ struct TraceWriter::Impl {
             ids.push_back(&s.id);
             subjects.push_back(&s.subject);
             domains.push_back(&s.domain);
+            cognitive.push_back(&s.cognitive);
+            difficulty.push_back(&s.difficulty);
             prompts.push_back(&s.prompt);
             answers.push_back(s.answer);
             preds.push_back(s.predicted);
@@ -206,6 +210,9 @@ struct TraceWriter::Impl {
         appendStrings(sample_id, ids);
         appendStrings(sample_subject, subjects);
         appendStrings(sample_domain, domains);
+        // Files resumed from before these labels existed stay without them.
+        if (sample_cognitive.open()) appendStrings(sample_cognitive, cognitive);
+        if (sample_difficulty.open()) appendStrings(sample_difficulty, difficulty);
         if (prompt.open()) appendStrings(prompt, prompts);
         appendRows(answer, ns, answers.data());
         appendRows(predicted, ns, preds.data());
@@ -238,6 +245,8 @@ struct TraceWriter::Impl {
             sample_id = createColumn(file, fmt::kSampleId, string_type, string_type, {}, layout, false, true);
             sample_subject = createColumn(file, fmt::kSampleSubject, string_type, string_type, {}, layout, false, true);
             sample_domain = createColumn(file, fmt::kSampleDomain, string_type, string_type, {}, layout, false, true);
+            sample_cognitive = createColumn(file, fmt::kSampleCognitive, string_type, string_type, {}, layout, false, true);
+            sample_difficulty = createColumn(file, fmt::kSampleDifficulty, string_type, string_type, {}, layout, false, true);
             answer = createColumn(file, fmt::kAnswer, H5T_STD_I32LE, H5T_NATIVE_INT32, {}, layout, true);
             predicted = createColumn(file, fmt::kPredicted, H5T_STD_I32LE, H5T_NATIVE_INT32, {}, layout, true);
             letter_logits = createColumn(file, fmt::kLetterLogits, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {4}, layout, false);
@@ -264,6 +273,8 @@ struct TraceWriter::Impl {
             sample_id = openColumn(file, fmt::kSampleId, string_type, true);
             sample_subject = openColumn(file, fmt::kSampleSubject, string_type, true);
             sample_domain = openColumn(file, fmt::kSampleDomain, string_type, true);
+            sample_cognitive = openColumn(file, fmt::kSampleCognitive, string_type, true);
+            sample_difficulty = openColumn(file, fmt::kSampleDifficulty, string_type, true);
             answer = openColumn(file, fmt::kAnswer, H5T_NATIVE_INT32);
             predicted = openColumn(file, fmt::kPredicted, H5T_NATIVE_INT32);
             letter_logits = openColumn(file, fmt::kLetterLogits, H5T_NATIVE_FLOAT);
@@ -296,7 +307,8 @@ struct TraceWriter::Impl {
             H5Dset_extent(c.ds, dims.data());
             c.rows = rows;
         };
-        for (Column* c : {&sample_id, &sample_subject, &sample_domain, &prompt, &answer, &predicted,
+        for (Column* c : {&sample_id, &sample_subject, &sample_domain, &sample_cognitive,
+                          &sample_difficulty, &prompt, &answer, &predicted,
                           &letter_logits, &last_probs, &last_topk_experts, &last_topk_weights})
             trim(*c, S);
         trim(token_offset, S + 1);

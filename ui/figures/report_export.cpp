@@ -39,7 +39,8 @@ std::vector<ReportFile> writeFullReport(const std::string& out_dir, const AuditR
     prov.report_settings = {{"figure_layers", figure_layer_labels},
                             {"figure_formats", format_names},
                             {"figure_size_in", {options.width_in, options.height_in}},
-                            {"figure_dpi", options.dpi}};
+                            {"figure_dpi", options.dpi},
+                            {"domains_from", options.domains_from}};
 
     std::vector<ReportFile> files = writeAuditTables(out_dir, result, prov);
 

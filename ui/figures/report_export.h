@@ -21,6 +21,10 @@ struct ReportExportOptions {
     std::vector<ImageFormat> formats = {ImageFormat::Png, ImageFormat::Pdf, ImageFormat::Svg};
     std::vector<int> layers;    // layer indices for the Jaccard and Lorenz figures; empty = default
     std::string score_reason;   // recorded in report.json
+    // How the samples were grouped into the compared domains, recorded in report.json:
+    // "domain" (the trace's labels), "subject", "cognitive", "difficulty", or
+    // "taxonomy:NAME" (subjects mapped by a taxonomy).
+    std::string domains_from = "domain";
     double width_in = 6.5, height_in = 4.0;  // figure size
     int dpi = 300;                           // PNG only
 };

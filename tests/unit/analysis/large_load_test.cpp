@@ -82,7 +82,7 @@ TEST(LargeLoad, EveryValueArrivesWhenSamplesAreCopiedOneByOne) {
     const TraceReader r(writeTrace());
     LoadOptions o;
     o.need_probs = true;
-    o.map_from_subject = true;
+    o.group_by = SampleLabel::Subject;
     o.domain_map = {{"anatomy", "Bio"}, {"law", "Law"}};
     const RoutingObservations obs = loadObservations(r, o);
     ASSERT_EQ(obs.size(), kSamples / 3 * 2);

@@ -92,7 +92,7 @@ RoutingObservations load(const TraceReader& r, bool use_last_topk, bool need_pro
     o.use_last_topk = use_last_topk;
     o.need_probs = need_probs;
     if (drop_some_subjects) {  // a taxonomy that keeps two of the four subjects
-        o.map_from_subject = true;
+        o.group_by = SampleLabel::Subject;
         o.domain_map = {{"anatomy", "Bio"}, {"law", "Law"}};
     }
     return loadObservations(r, o);

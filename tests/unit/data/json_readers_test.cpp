@@ -40,6 +40,25 @@ TEST(MmluJson, MapsTextChoicesSubjectDomainAndId) {
     EXPECT_TRUE(items[2].isMultipleChoice());
 }
 
+TEST(MmluJson, KeepsTheCognitiveAndDifficultyLabelsAsText) {
+    const std::vector<Item> items = ca::data::readMmluJson(authorsFile());
+    EXPECT_EQ(items[0].cognitive, "recall");
+    EXPECT_EQ(items[0].difficulty, "2");  // a number in the file
+}
+
+TEST(Jsonl, CognitiveAndDifficultyAreOptionalLabels) {
+    const auto first = [](const std::string& line) {
+        return ca::data::parseJsonl(line, "corpus.jsonl").at(0);
+    };
+    const Item labelled =
+        first(R"({"text": "t", "domain": "d", "cognitive": "reasoning", "difficulty": 0.5})");
+    EXPECT_EQ(labelled.cognitive, "reasoning");
+    EXPECT_EQ(labelled.difficulty, "0.5");
+    EXPECT_EQ(first(R"({"text": "t", "domain": "d"})").cognitive, "");
+    EXPECT_EQ(inputErrorOf([&] { first(R"({"text": "t", "domain": "d", "difficulty": [1]})"); }),
+              "corpus.jsonl: line 1: field 'difficulty' must be a string or a number, not array");
+}
+
 TEST(MmluJsonErrors, NameTheFileAndTheRecord) {
     const auto parse = [](const std::string& text) {
         return inputErrorOf([&] { ca::data::parseMmluJson(text, "MMLU.json"); });

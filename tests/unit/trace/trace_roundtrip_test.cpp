@@ -6,6 +6,7 @@
 #include "core/util/input_error.h"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
 #include <filesystem>
@@ -37,6 +38,8 @@ SampleRecord makeSample(int index, int n, const ModelInfo& m, bool probs = true)
     s.id = "s" + std::to_string(index);
     s.subject = index % 2 ? "anatomy" : "virology";
     s.domain = index % 2 ? "STEM-BioMed" : "Humanities";
+    s.cognitive = index % 3 ? "recall" : "";
+    s.difficulty = std::to_string(index % 3);
     s.prompt = "Question " + std::to_string(index) + " — ünïcödé";
     const int L = m.numLayers(), k = m.top_k, E = m.num_routed_experts;
     for (int p = 0; p < n; ++p) {
@@ -61,6 +64,8 @@ void expectSameSample(const SampleRecord& a, const SampleRecord& b) {
     EXPECT_EQ(a.id, b.id);
     EXPECT_EQ(a.subject, b.subject);
     EXPECT_EQ(a.domain, b.domain);
+    EXPECT_EQ(a.cognitive, b.cognitive);
+    EXPECT_EQ(a.difficulty, b.difficulty);
     EXPECT_EQ(a.prompt, b.prompt);
     EXPECT_EQ(a.token_ids, b.token_ids);
     EXPECT_EQ(a.token_pieces, b.token_pieces);
@@ -128,6 +133,35 @@ TEST(TraceFile, SamplesWithoutOptionalDataReadBackEmpty) {
     EXPECT_TRUE(back.letter_logits.empty());
     EXPECT_EQ(back.answer, -1);
     EXPECT_EQ(back.topk_experts, s.topk_experts);
+}
+
+TEST(TraceFile, TracesFromBeforeTheExtraLabelsReadThemAsEmpty) {
+    const fs::path path = scratch("no_extra_labels.h5");
+    const ModelInfo m = tinyModel();
+    {
+        TraceWriter w = TraceWriter::create(path, m, {});
+        w.append(makeSample(0, 2, m, false));
+        w.append(makeSample(1, 1, m, false));
+    }
+    {  // what a trace written before 2026-12-03 looks like
+        const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        ASSERT_GE(f, 0);
+        H5Ldelete(f, "/samples/cognitive", H5P_DEFAULT);
+        H5Ldelete(f, "/samples/difficulty", H5P_DEFAULT);
+        H5Fclose(f);
+    }
+    {
+        TraceReader r(path);
+        EXPECT_EQ(r.sampleLabels(SampleLabel::Cognitive), (std::vector<std::string>{"", ""}));
+        EXPECT_EQ(r.sampleLabels(SampleLabel::Difficulty), (std::vector<std::string>{"", ""}));
+        EXPECT_EQ(r.sampleLabels(SampleLabel::Subject), r.sampleSubjects());
+        EXPECT_EQ(r.readSample(1).cognitive, "");
+    }
+    {  // resuming it keeps it without them, and readable
+        TraceWriter w = TraceWriter::openForAppend(path);
+        w.append(makeSample(2, 2, m, false));
+    }
+    EXPECT_EQ(TraceReader(path).numSamples(), 3);
 }
 
 TEST(TraceFile, RefusesSamplesOfTheWrongShape) {
