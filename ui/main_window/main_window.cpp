@@ -274,6 +274,9 @@ void MainWindow::exportFigureSet() {
         options.height_in = choice.options.height_in;
         options.dpi = choice.options.dpi;
         options.score_reason = doc->analysis->result.score_reason;
+        const AnalysisSettings& used = doc->analysis->settings;
+        options.domains_from = used.taxonomy.isEmpty() ? used.group_by.toStdString()
+                                                       : "taxonomy:" + used.taxonomy.toStdString();
         const auto files = figures::writeFullReport(choice.dir.toStdString(), doc->analysis->result.audit,
                                                     doc->reader.get(), doc->path.toStdString(), options);
         statusBar()->showMessage(tr("Wrote the report (%1 files) to %2").arg(files.size()).arg(choice.dir), 8000);

@@ -58,12 +58,22 @@ SettingsPanel::SettingsPanel(Session* session, QWidget* parent) : QWidget(parent
     audit_k_->setToolTip(tr("Length of each domain's ranked expert list (0 = the model's top-k)"));
     form->addRow(tr("Audit &k"), audit_k_);
 
+    group_by_ = new QComboBox(this);
+    group_by_->addItem(tr("Domain"), QStringLiteral("domain"));
+    group_by_->addItem(tr("Subject"), QStringLiteral("subject"));
+    group_by_->addItem(tr("Cognitive label"), QStringLiteral("cognitive"));
+    group_by_->addItem(tr("Difficulty label"), QStringLiteral("difficulty"));
+    group_by_->setToolTip(tr("Which label of each sample forms the groups the audit compares. "
+                             "Cognitive and difficulty come with the authors' data."));
+    form->addRow(tr("&Group by"), group_by_);
+
     taxonomy_ = new QComboBox(this);
     taxonomy_->addItem(tr("Trace's domains"), QString());
     for (const std::string& name : data::Taxonomy::builtinNames())
         taxonomy_->addItem(QString::fromStdString(name), QString::fromStdString(name));
     taxonomy_->addItem(tr(kBrowse), QStringLiteral("\x01browse"));
-    taxonomy_->setToolTip(tr("Relabel samples by subject with a taxonomy (editable JSON, see docs/taxonomies.md)"));
+    taxonomy_->setToolTip(tr("Relabel samples by subject with a taxonomy (editable JSON, see "
+                             "docs/taxonomies.md); with Group by: Domain"));
     form->addRow(tr("&Taxonomy"), taxonomy_);
 
     permutations_ = new QSpinBox(this);
@@ -113,6 +123,10 @@ SettingsPanel::SettingsPanel(Session* session, QWidget* parent) : QWidget(parent
     connect(audit_k_, &QSpinBox::valueChanged, this, changed);
     connect(permutations_, &QSpinBox::valueChanged, this, changed);
     connect(seed_, &QSpinBox::valueChanged, this, changed);
+    connect(group_by_, &QComboBox::currentIndexChanged, this, [this] {
+        taxonomy_->setEnabled(group_by_->currentData().toString() == QLatin1String("domain"));
+        scheduleApply();
+    });
     connect(taxonomy_, &QComboBox::currentIndexChanged, this, [this] {
         if (taxonomy_->currentData().toString() == QLatin1String("\x01browse")) browseTaxonomy();
         else scheduleApply();
@@ -126,8 +140,10 @@ AnalysisSettings SettingsPanel::currentSettings() const {
     s.positions = positions_->currentText().trimmed();
     s.presence_ratio = presence_->value();
     s.audit_k = audit_k_->value();
+    s.group_by = group_by_->currentData().toString();
     const QString taxonomy = taxonomy_->currentData().toString();
     if (taxonomy != QLatin1String("\x01browse")) s.taxonomy = taxonomy;
+    if (s.group_by != QLatin1String("domain")) s.taxonomy.clear();  // a taxonomy maps subjects
     s.permutations = permutations_->value();
     s.seed = static_cast<quint64>(seed_->value());
     return s;
@@ -145,6 +161,8 @@ void SettingsPanel::showSettings(const AnalysisSettings& s) {
         t = taxonomy_->findData(s.taxonomy);
     }
     taxonomy_->setCurrentIndex(t);
+    group_by_->setCurrentIndex(std::max(0, group_by_->findData(s.group_by)));
+    taxonomy_->setEnabled(s.group_by == QLatin1String("domain"));
     permutations_->setValue(s.permutations);
     seed_->setValue(static_cast<int>(s.seed));
     const auto doc = session_->currentDocument();

@@ -38,6 +38,7 @@ private:
     QComboBox* positions_;
     QDoubleSpinBox* presence_;
     QSpinBox* audit_k_;
+    QComboBox* group_by_;
     QComboBox* taxonomy_;
     QSpinBox* permutations_;
     QSpinBox* seed_;

@@ -12,7 +12,9 @@ struct AnalysisSettings {
     QString positions = QStringLiteral("last");  // last | all | A:B
     double presence_ratio = 0.8;               // gamma
     int audit_k = 0;                           // 0 = the model's k
-    QString taxonomy;                          // "" = the trace's labels; built-in name or JSON path
+    QString group_by = QStringLiteral("domain");  // domain | subject | cognitive | difficulty
+    QString taxonomy;                          // "" = the labels as they are; built-in name or
+                                               // JSON path (maps subjects: with group_by domain)
     int permutations = 100;                    // p-values in the committee table (0 = none)
     int bootstrap = 0;
     quint64 seed = 0;

@@ -40,6 +40,7 @@ DocumentAnalysis analyseTrace(const TraceReader& reader, const AnalysisSettings&
     request.settings.bootstrap = 0;
     request.score_given = settings.scoreGiven();
     request.taxonomy = settings.taxonomy.toStdString();
+    request.group_by = parseSampleLabel(settings.group_by.toStdString(), "group by");
     request.cancel = cancel;
     request.reader_mutex = &hdf5Mutex();  // held while reading, released for the audit
     out.result = analyzeTrace(reader, request);

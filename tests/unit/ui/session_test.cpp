@@ -6,6 +6,8 @@
 #include "ui/session/session.h"
 
 #include <QSignalSpy>
+
+#include <algorithm>
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
@@ -93,6 +95,30 @@ TEST_F(SessionTest, AnUnknownTaxonomyReportsAnErrorInsteadOfCrashing) {
     ASSERT_EQ(failed.count(), 1);
     EXPECT_TRUE(failed.at(0).at(1).toString().contains(QStringLiteral("no-such-taxonomy")));
     EXPECT_FALSE(session.document(0)->error.isEmpty());
+}
+
+TEST_F(SessionTest, GroupingBySubjectOrByALabelTheTraceLacks) {
+    Session session;
+    QSignalSpy failed(&session, &Session::analysisFailed);
+    ASSERT_TRUE(session.open(path()));
+    ASSERT_TRUE(session.waitForIdle());
+    AnalysisSettings s = session.settings();
+    s.permutations = 0;
+    s.group_by = QStringLiteral("subject");
+    session.setSettings(s);
+    ASSERT_TRUE(session.waitForIdle());
+    ASSERT_TRUE(session.document(0)->analysis) << session.document(0)->error.toStdString();
+    const auto& groups = session.document(0)->analysis->result.obs->domain_names;
+    const auto subjects = TraceReader(path().toStdString()).sampleSubjects();
+    for (const std::string& g : groups)
+        EXPECT_NE(std::find(subjects.begin(), subjects.end(), g), subjects.end()) << g;
+    EXPECT_EQ(failed.count(), 0);
+
+    s.group_by = QStringLiteral("cognitive");  // synthetic traces carry no cognitive labels
+    session.setSettings(s);
+    ASSERT_TRUE(session.waitForIdle());
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.at(0).at(1).toString().contains(QStringLiteral("cognitive")));
 }
 
 TEST_F(SessionTest, ClosingTheSelectedDocumentMovesTheSelection) {
