@@ -9,7 +9,7 @@ apt_get install -y -q --no-install-recommends \
   ca-certificates build-essential cmake ninja-build pkg-config \
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev \
   libtorch-dev libopenblas0-pthread \
-  libhdf5-dev nlohmann-json3-dev libpcre2-dev libcli11-dev libzip-dev libicu-dev \
+  libhdf5-dev nlohmann-json3-dev libpcre2-dev libcli11-dev libzip-dev libpugixml-dev libicu-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 python3-h5py python3-numpy \
   xvfb xauth fonts-dejavu-core

@@ -1,6 +1,7 @@
 #include "core/io/authors_table.h"
 
 #include "core/io/csv.h"
+#include "core/io/xlsx_sheet.h"
 #include "core/util/input_error.h"
 #include "core/util/python_format.h"
 
@@ -1156,9 +1157,11 @@ Table parseCsvTable(std::string_view csv_text, const std::string& source,
 
 Table readTable(const std::string& path, const LongFormatOptions& options) {
     const std::string suffix = lowerSuffix(path);
-    if (suffix == ".xlsx" || suffix == ".xls")
-        throw InputError(path, "xlsx not supported, export the sheet as CSV");
-    if (suffix != ".csv") throw InputError(path, "unsupported file format '" + suffix + "' (expected .csv)");
+    if (suffix == ".xlsx") return parseCsvTable(xlsx::firstSheetAsCsv(path), path, options);
+    if (suffix == ".xls")
+        throw InputError(path, "the legacy .xls format is not read: save the sheet as .xlsx or CSV");
+    if (suffix != ".csv")
+        throw InputError(path, "unsupported file format '" + suffix + "' (expected .csv or .xlsx)");
     return parseCsvTable(csv::readFile(path), path, options);
 }
 

@@ -53,8 +53,9 @@ struct LongFormatOptions {
 
 enum class Schema { ExcelLike, Long };
 
-// Reads an authors' table from a file: `.csv` (any case); `.xlsx`/`.xls` give an
-// InputError asking for a CSV export; other suffixes are rejected like the script does.
+// Reads an authors' table from a file: `.csv` or `.xlsx` (any case; the first sheet, as
+// pandas.read_excel reads it: xlsx_sheet.h); `.xls` gives an InputError asking for .xlsx or
+// CSV; other suffixes are rejected like the script does.
 Table readTable(const std::string& path, const LongFormatOptions& options = {});
 
 // The same from CSV text; `source` names the input in error messages.

@@ -57,6 +57,18 @@ check_output worked_example_explicit_ratio "$data/worked_example_input.csv" \
 # seen before expert 3 and the tied committee prints in that order, as in the script.
 check_output worked_example_long "$data/worked_example_long.csv" "$data/worked_example_long_output.csv"
 
+# The same tables as the authors' scripts write them, .xlsx from pandas (make_xlsx.py).
+check_output worked_example_xlsx "$data/worked_example_input.xlsx" "$data/worked_example_output.csv"
+check_output worked_example_xlsx_with_index "$data/worked_example_input_with_index.xlsx" \
+    "$data/worked_example_output.csv"
+check_output worked_example_long_xlsx "$data/worked_example_long.xlsx" \
+    "$data/worked_example_long_output.csv"
+
+printf 'PK\003\004 not really a zip' > "$work/broken.xlsx"
+check_bad_input broken_xlsx "broken.xlsx" --input "$work/broken.xlsx" --output "$work/broken.csv"
+printf 'x' > "$work/old.xls"
+check_bad_input legacy_xls ".xlsx or CSV" --input "$work/old.xls" --output "$work/old.csv"
+
 check_bad_input missing_file "$work/does_not_exist.csv" \
     --input "$work/does_not_exist.csv" --output "$work/missing.csv"
 check_bad_input malformed_table "malformed_unterminated_quote.csv" \

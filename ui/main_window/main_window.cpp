@@ -43,8 +43,8 @@ namespace ca::ui {
 namespace {
 
 const char* const kOpenFilter =
-    "Routing traces and authors' tables (*.h5 *.hdf5 *.csv);;Traces (*.h5 *.hdf5);;"
-    "Authors' top-k tables (*.csv);;All files (*)";
+    "Routing traces and authors' tables (*.h5 *.hdf5 *.csv *.xlsx);;Traces (*.h5 *.hdf5);;"
+    "Authors' top-k tables (*.csv *.xlsx);;All files (*)";
 
 }  // namespace
 

@@ -83,11 +83,12 @@ TEST(TableSchema, RejectsUnknownColumnsAndSuffixes) {
     EXPECT_THROW(read("a,b\n1,2\n"), ca::InputError);
     EXPECT_THROW(readTable("/nonexistent/table.csv"), ca::InputError);
     try {
-        readTable("sheet.xlsx");
+        readTable("sheet.xls");  // .xlsx is read (xlsx_sheet_test.cpp), the legacy format not
         FAIL();
     } catch (const ca::InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("export the sheet as CSV"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("save the sheet as .xlsx or CSV"), std::string::npos);
     }
+    EXPECT_THROW(readTable("/nonexistent/sheet.xlsx"), ca::InputError);
     EXPECT_THROW(readTable("table.txt"), ca::InputError);
 }
 

@@ -2,7 +2,7 @@
 // can state exactly which bytes the reader sees (including malformed ones).
 #pragma once
 
-#include <zip.h>
+#include "tests/unit/util/zip_writer.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -16,6 +16,8 @@
 #include <vector>
 
 namespace ca::testing {
+
+using ca::test::writeZip;
 
 // Appends pickle opcodes (Lib/pickle.py names) to a byte string.
 class PickleBuilder {
@@ -113,24 +115,6 @@ private:
 
 template <typename T> std::string rawBytes(const std::vector<T>& values) {
     return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
-}
-
-// Writes a zip archive holding `entries` (name -> bytes), every entry stored uncompressed
-// unless its name is in `deflate`.
-inline void writeZip(const std::filesystem::path& path, const std::map<std::string, std::string>& entries,
-                     const std::vector<std::string>& deflate = {}) {
-    int err = 0;
-    zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-    if (!z) throw std::runtime_error("zip_open failed");
-    for (const auto& [name, data] : entries) {
-        zip_source_t* src = zip_source_buffer(z, data.data(), data.size(), 0);
-        const zip_int64_t idx = zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE);
-        if (idx < 0) throw std::runtime_error("zip_file_add failed");
-        bool compress = false;
-        for (const auto& d : deflate) compress |= d == name;
-        zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
-    }
-    if (zip_close(z) != 0) throw std::runtime_error("zip_close failed");
 }
 
 // The bytes of a zip archive laid out exactly as torch 1.13's torch.save writes it (miniz):

@@ -121,6 +121,18 @@ TEST_F(SessionTest, GroupingBySubjectOrByALabelTheTraceLacks) {
     EXPECT_TRUE(failed.at(0).at(1).toString().contains(QStringLiteral("cognitive")));
 }
 
+TEST(SessionTables, AnXlsxTableOpensLikeItsCsv) {
+    Session session;
+    ASSERT_TRUE(session.open(QStringLiteral(CA_TEST_DATA_DIR "/authors/worked_example_input.csv")));
+    ASSERT_TRUE(session.open(QStringLiteral(CA_TEST_DATA_DIR "/authors/worked_example_input.xlsx")));
+    ASSERT_TRUE(session.waitForIdle());
+    for (int i : {0, 1}) ASSERT_TRUE(session.document(i)->analysis) << session.document(i)->error.toStdString();
+    const auto& csv = session.document(0)->audit()->committee.layers;
+    const auto& xlsx = session.document(1)->audit()->committee.layers;
+    ASSERT_EQ(csv.size(), xlsx.size());
+    for (size_t l = 0; l < csv.size(); ++l) EXPECT_EQ(csv[l].members, xlsx[l].members) << l;
+}
+
 TEST_F(SessionTest, ClosingTheSelectedDocumentMovesTheSelection) {
     Session session;
     ASSERT_TRUE(session.open(path()));
