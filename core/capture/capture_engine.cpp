@@ -30,9 +30,13 @@ ModelInfo CaptureEngine::modelInfo() const {
 NextToken CaptureEngine::run(const std::vector<int32_t>& ids, SampleRecord& record) const {
     std::vector<SampleRecord> records(1);
     std::swap(records[0], record);
-    const std::vector<NextToken> next = runBatch({ids}, records);
-    std::swap(records[0], record);
-    return next[0];
+    // Hands the record back however runBatch ends (an InputError keeps the caller's labels).
+    struct GiveBack {
+        SampleRecord& to;
+        SampleRecord& from;
+        ~GiveBack() { std::swap(to, from); }
+    } give_back{record, records[0]};
+    return runBatch({ids}, records)[0];
 }
 
 std::vector<NextToken> CaptureEngine::runBatch(const std::vector<std::vector<int32_t>>& sequences,

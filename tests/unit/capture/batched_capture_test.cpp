@@ -130,6 +130,10 @@ TEST(BatchedCapture, AnEmptySequenceInABatchIsAnInputError) {
     auto cap = capture::Capture::open(dir, opt);
     std::vector<SampleRecord> recs(2);
     EXPECT_THROW(cap->runBatch({{1, 2}, {}}, recs), InputError);
+    SampleRecord labelled;
+    labelled.id = "q7";
+    EXPECT_THROW(cap->run({}, labelled), InputError);
+    EXPECT_EQ(labelled.id, "q7");  // a failed run leaves the caller's record as it was
 }
 
 }  // namespace
