@@ -85,6 +85,44 @@ std::vector<SwiGluWeights> loadExperts(const WeightLoader& w, const std::string&
     return experts;
 }
 
+std::unique_ptr<Attention> loadStandardAttention(const WeightLoader& w, const std::string& prefix,
+                                                 const ModelConfig& c, QkNorm qk_norm,
+                                                 double clip_qkv) {
+    const int64_t H = c.hidden_size, width = c.num_attention_heads * c.head_dim;
+    const int64_t kv_width = c.num_key_value_heads * c.head_dim;
+    const bool full = qk_norm == QkNorm::FullWidth;
+    StandardAttentionWeights a{w.get(prefix + "self_attn.q_proj.weight", {width, H}),
+                               w.get(prefix + "self_attn.k_proj.weight", {kv_width, H}),
+                               w.get(prefix + "self_attn.v_proj.weight", {kv_width, H}),
+                               w.get(prefix + "self_attn.o_proj.weight", {H, width}),
+                               w.get(prefix + "self_attn.q_norm.weight", {full ? width : c.head_dim}),
+                               w.get(prefix + "self_attn.k_norm.weight",
+                                     {full ? kv_width : c.head_dim})};
+    StandardAttentionShape shape{c.num_attention_heads, c.num_key_value_heads, c.head_dim,
+                                 qk_norm, c.rms_norm_eps, clip_qkv};
+    return std::make_unique<StandardAttention>(std::move(a), shape);
+}
+
+RouterSpec configuredRouter(const ModelConfig& c, RouterSpec::Precision precision,
+                            RouterSpec::Combine combine, RouterSpec::Normalise normalise) {
+    RouterSpec router;
+    router.precision = precision;
+    router.combine = combine;
+    router.normalise = normalise;
+    router.norm_topk_prob = c.norm_topk_prob;
+    router.routed_scaling_factor = c.routed_scaling_factor;
+    router.top_k = c.num_experts_per_tok;
+    router.group_limited = c.topk_method == "group_limited_greedy";
+    router.n_group = c.n_group;
+    router.topk_group = c.topk_group;
+    return router;
+}
+
+RouterSpec modelDtypeRouter(const ModelConfig& c) {
+    return configuredRouter(c, RouterSpec::Precision::ModelDtype,
+                            RouterSpec::Combine::ModelDtypeIndexAdd, RouterSpec::Normalise::Plain);
+}
+
 std::unique_ptr<CausalLM> buildModel(const ModelConfig& config,
                                      std::shared_ptr<const WeightSource> source,
                                      torch::ScalarType dtype, torch::Device device) {

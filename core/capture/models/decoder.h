@@ -67,5 +67,16 @@ SwiGluWeights loadSwiGlu(const WeightLoader& w, const std::string& prefix, int64
                          int64_t width);
 std::vector<SwiGluWeights> loadExperts(const WeightLoader& w, const std::string& prefix,
                                        int64_t count, int64_t hidden, int64_t width);
+// OLMoE's and Qwen3's attention (prefix "model.layers.N."): q/k/v/o projections and q/k
+// norms, whose width follows qk_norm (the whole projection, or head_dim).
+std::unique_ptr<Attention> loadStandardAttention(const WeightLoader& w, const std::string& prefix,
+                                                 const ModelConfig& c, QkNorm qk_norm,
+                                                 double clip_qkv);
+// A family's router: how it computes and applies the weights (the three enums), with the
+// config's k, norm_topk_prob, routed_scaling_factor and group-limited selection.
+RouterSpec configuredRouter(const ModelConfig& c, RouterSpec::Precision precision,
+                            RouterSpec::Combine combine, RouterSpec::Normalise normalise);
+// OLMoE's and Qwen3's: linear in the model dtype, index_add_ combine, plain norm_topk_prob.
+RouterSpec modelDtypeRouter(const ModelConfig& c);
 
 }  // namespace ca::capture

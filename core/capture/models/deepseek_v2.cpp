@@ -19,16 +19,9 @@ void buildDeepseekV2(CausalLM& model, const WeightLoader& w) {
     }
     MlaShape shape{heads, c.kv_lora_rank, c.qk_nope_head_dim, c.qk_rope_head_dim, c.v_head_dim,
                    c.attentionScale()};
-    RouterSpec router;
-    router.precision = RouterSpec::Precision::Float32;
-    router.combine = RouterSpec::Combine::Float32Sum;
-    router.normalise = RouterSpec::Normalise::DeepSeek;
-    router.norm_topk_prob = c.norm_topk_prob;
-    router.routed_scaling_factor = c.routed_scaling_factor;
-    router.top_k = c.num_experts_per_tok;
-    router.group_limited = c.topk_method == "group_limited_greedy";
-    router.n_group = c.n_group;
-    router.topk_group = c.topk_group;
+    const RouterSpec router =
+        configuredRouter(c, RouterSpec::Precision::Float32, RouterSpec::Combine::Float32Sum,
+                         RouterSpec::Normalise::DeepSeek);
     for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
         const std::string p = "model.layers." + std::to_string(i) + ".";
         MlaWeights a;
