@@ -170,34 +170,17 @@ HeatmapView::Panel& HeatmapView::panelAt(int index) { return *panels_[static_cas
 
 void HeatmapView::rebuild() {
     refreshControls();
-    std::vector<int> documents;
-    if (compare_box_->isChecked()) {
-        for (int i = 0; i < session_->documentCount(); ++i) documents.push_back(i);
-    } else {
-        int current = session_->selection()->state().document;
-        if (!session_->document(current)) current = session_->documentCount() > 0 ? 0 : -1;
-        if (current >= 0) documents.push_back(current);
-    }
+    const std::vector<int> documents = shownDocuments(*session_, compare_box_->isChecked());
     std::vector<const DocumentAnalysis*> alive;
     for (int i = 0; i < session_->documentCount(); ++i)
         if (auto doc = session_->document(i); doc && doc->analysis) alive.push_back(doc->analysis.get());
     cache_->retainOnly(alive);
 
-    const size_t count = std::max<size_t>(1, documents.size());
-    while (panels_.size() > count) panels_.pop_back();
-    while (panels_.size() < count) {
-        auto panel = std::make_unique<Panel>();
-        const PlotOrMessage parts = makePlotOrMessage(this);
-        panel->stack = parts.stack;
-        panel->plot = parts.plot;
-        panel->message = parts.message;
-        panel_row_->addWidget(panel->stack, 1);
-        const int index = static_cast<int>(panels_.size());
-        onPlotClick(panel->plot, this, [this, index](QPoint pixel) { clicked(index, pixel); });
-        onPlotHover(panel->plot, this, [this, index](QPoint pixel) { return toolTipAt(index, pixel); });
-        panels_.push_back(std::move(panel));
-    }
-    for (size_t i = 0; i < count; ++i) {
+    resizePanels(
+        panels_, documents.size(), this, panel_row_,
+        [this](int index, QPoint pixel) { clicked(index, pixel); },
+        [this](int index, QPoint pixel) { return toolTipAt(index, pixel); });
+    for (size_t i = 0; i < panels_.size(); ++i) {
         Panel& p = *panels_[i];
         p.document = documents.empty() ? -1 : documents[i];
         p.doc = session_->document(p.document);

@@ -130,30 +130,13 @@ void JaccardView::rebuild() {
 }
 
 void JaccardView::rebuildMatrices() {
-    std::vector<int> documents;
-    if (compare_box_->isChecked()) {
-        for (int i = 0; i < session_->documentCount(); ++i) documents.push_back(i);
-    } else {
-        int current = session_->selection()->state().document;
-        if (!session_->document(current)) current = session_->documentCount() > 0 ? 0 : -1;
-        if (current >= 0) documents.push_back(current);
-    }
-    const size_t count = std::max<size_t>(1, documents.size());
-    while (panels_.size() > count) panels_.pop_back();
-    while (panels_.size() < count) {
-        auto panel = std::make_unique<Panel>();
-        const PlotOrMessage parts = makePlotOrMessage(this);
-        panel->stack = parts.stack;
-        panel->plot = parts.plot;
-        panel->message = parts.message;
-        panel_row_->addWidget(panel->stack, 1);
-        const int index = static_cast<int>(panels_.size());
-        onPlotClick(panel->plot, this, [this, index](QPoint pixel) { matrixClicked(index, pixel); });
-        onPlotHover(panel->plot, this, [this, index](QPoint pixel) { return toolTipAt(index, pixel); });
-        panels_.push_back(std::move(panel));
-    }
+    const std::vector<int> documents = shownDocuments(*session_, compare_box_->isChecked());
+    resizePanels(
+        panels_, documents.size(), this, panel_row_,
+        [this](int index, QPoint pixel) { matrixClicked(index, pixel); },
+        [this](int index, QPoint pixel) { return toolTipAt(index, pixel); });
 
-    for (size_t i = 0; i < count; ++i) {
+    for (size_t i = 0; i < panels_.size(); ++i) {
         Panel& p = *panels_[i];
         p.document = documents.empty() ? -1 : documents[i];
         p.doc = session_->document(p.document);

@@ -5,6 +5,7 @@
 
 #include "core/util/input_error.h"
 #include "ui/figures/audit_figures.h"
+#include "ui/session/session.h"
 
 #include <qcustomplot.h>
 
@@ -88,6 +89,18 @@ void writeCsvFile(const QString& path, const PlainTable& table) {
 
 QString slug(const QString& name) {
     return QString::fromStdString(figures::fileSlug(name.toStdString()));
+}
+
+std::vector<int> shownDocuments(const Session& session, bool compare) {
+    std::vector<int> documents;
+    if (compare) {
+        for (int i = 0; i < session.documentCount(); ++i) documents.push_back(i);
+        return documents;
+    }
+    int current = session.selection()->state().document;
+    if (!session.document(current)) current = session.documentCount() > 0 ? 0 : -1;
+    if (current >= 0) documents.push_back(current);
+    return documents;
 }
 
 }  // namespace ca::ui

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,14 @@ class QCPAxis;
 class QCPAxisRect;
 class QObject;
 
+class QBoxLayout;
 class QLabel;
 class QStackedWidget;
 class QWidget;
 
 namespace ca::ui {
+
+class Session;
 
 // Calls on_click(pixel) for a left click: press and release less than a few pixels apart.
 // One panel of a view: a plot, or a centred message in its place (no data, computing, ...).
@@ -33,6 +37,13 @@ struct PlotOrMessage {
 PlotOrMessage makePlotOrMessage(QWidget* parent);
 
 void onPlotClick(QCustomPlot* plot, QObject* context, std::function<void(QPoint)> on_click);
+
+// Resizes a view's row of panels to `count` (at least one). A new panel gets a
+// makePlotOrMessage() widget set, added to `row`, whose clicks and hovers call
+// click(index, pixel) and tip(index, pixel). Panel needs the members stack, plot, message.
+template <typename Panel, typename Click, typename Tip>
+void resizePanels(std::vector<std::unique_ptr<Panel>>& panels, size_t count, QWidget* owner,
+                  QBoxLayout* row, Click click, Tip tip);
 
 // Shows text(pixel) as a tooltip while the mouse moves over the plot (hidden when empty).
 // text() must be fast: it runs on every mouse move.
@@ -55,4 +66,10 @@ void writeCsvFile(const QString& path, const PlainTable& table);
 // "name" -> "name" made file-name safe (figures::fileSlug on the UTF-8 text).
 QString slug(const QString& name);
 
+// The documents a view shows: every open one when comparing, else the selected one (the first
+// when the selection names none); empty when nothing is open.
+std::vector<int> shownDocuments(const Session& session, bool compare);
+
 }  // namespace ca::ui
+
+#include "ui/views/plot_panels.inl"
