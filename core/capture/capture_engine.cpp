@@ -46,7 +46,6 @@ std::vector<NextToken> CaptureEngine::runBatch(const std::vector<std::vector<int
     std::vector<int64_t> lengths;
     std::vector<int32_t> packed;
     for (const auto& ids : sequences) {
-        if (ids.empty()) throw InputError("", "empty token sequence");
         lengths.push_back(static_cast<int64_t>(ids.size()));
         packed.insert(packed.end(), ids.begin(), ids.end());
     }

@@ -44,25 +44,37 @@ std::vector<int64_t> scoreOffsets(const PackedBatch& batch, int64_t heads) {
     return offsets;
 }
 
+// One block of query rows of one head of one sequence: the unit both products are cut into.
+struct CausalBlock {
+    int64_t sequence, start, length;  // the sequence's first row in the batch and its length
+    int64_t head, kv_head;            // query head and the kv head it reads (GQA)
+    int64_t m0, rows;                 // the block's first row within the sequence, its size
+};
+
+template <typename F>
+void forEachCausalBlock(const PackedBatch& batch, int64_t Hq, int64_t Hkv, F&& f) {
+    for (int64_t i = 0; i < batch.sequences(); ++i)
+        for (int64_t h = 0; h < Hq; ++h)
+            for (int64_t m0 = 0; m0 < batch.length(i); m0 += kCausalBlock)
+                f(CausalBlock{i, batch.start(i), batch.length(i), h, h / (Hq / Hkv), m0,
+                              std::min(kCausalBlock, batch.length(i) - m0)});
+}
+
 template <typename T>
 torch::Tensor ownScores(const torch::Tensor& q, const torch::Tensor& k, const PackedBatch& batch,
                         const std::vector<int64_t>& offsets) {
-    const int64_t Hq = q.size(1), Hkv = k.size(1), d = q.size(2);
     // Zeros, not empty: the skipped entries are scaled before the mask replaces them.
     torch::Tensor scores = torch::zeros({offsets.back()}, q.options());
     std::vector<gemm::Product<T>> products;
-    for (int64_t i = 0; i < batch.sequences(); ++i) {
-        const int64_t s = batch.start(i), L = batch.length(i);
-        for (int64_t h = 0; h < Hq; ++h)
-            for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
-                const int64_t rows = std::min(kCausalBlock, L - m0);
-                products.push_back(
-                    {q.data_ptr<T>() + (s + m0) * q.stride(0) + h * q.stride(1), q.stride(0),
-                     k.data_ptr<T>() + s * k.stride(0) + (h / (Hq / Hkv)) * k.stride(1),
-                     k.stride(0), scores.data_ptr<T>() + offsets[i] + (h * L + m0) * L, L, rows,
-                     m0 + rows, d});
-            }
-    }
+    forEachCausalBlock(batch, q.size(1), k.size(1), [&](const CausalBlock& b) {
+        const int64_t L = b.length;
+        products.push_back({q.data_ptr<T>() + (b.start + b.m0) * q.stride(0) + b.head * q.stride(1),
+                            q.stride(0),
+                            k.data_ptr<T>() + b.start * k.stride(0) + b.kv_head * k.stride(1),
+                            k.stride(0),
+                            scores.data_ptr<T>() + offsets[b.sequence] + (b.head * L + b.m0) * L,
+                            L, b.rows, b.m0 + b.rows, q.size(2)});
+    });
     gemm::gemmBatch<T>(products);
     return scores;
 }
@@ -70,21 +82,17 @@ torch::Tensor ownScores(const torch::Tensor& q, const torch::Tensor& k, const Pa
 template <typename T>
 torch::Tensor ownValues(const torch::Tensor& probs, const torch::Tensor& v, int64_t Hq,
                         const PackedBatch& batch, const std::vector<int64_t>& offsets) {
-    const int64_t R = v.size(0), Hkv = v.size(1), dv = v.size(2);
+    const int64_t R = v.size(0), dv = v.size(2);
     const torch::Tensor vt = v.permute({1, 2, 0}).contiguous();  // [Hkv, dv, R]: rows along R
     torch::Tensor out = torch::empty({R, Hq * dv}, v.options());
     std::vector<gemm::Product<T>> products;
-    for (int64_t i = 0; i < batch.sequences(); ++i) {
-        const int64_t s = batch.start(i), L = batch.length(i);
-        for (int64_t h = 0; h < Hq; ++h)
-            for (int64_t m0 = 0; m0 < L; m0 += kCausalBlock) {
-                const int64_t rows = std::min(kCausalBlock, L - m0);
-                products.push_back({probs.data_ptr<T>() + offsets[i] + (h * L + m0) * L, L,
-                                    vt.data_ptr<T>() + (h / (Hq / Hkv)) * dv * R + s, R,
-                                    out.data_ptr<T>() + (s + m0) * Hq * dv + h * dv, Hq * dv,
-                                    rows, dv, m0 + rows});
-            }
-    }
+    forEachCausalBlock(batch, Hq, v.size(1), [&](const CausalBlock& b) {
+        const int64_t L = b.length;
+        products.push_back({probs.data_ptr<T>() + offsets[b.sequence] + (b.head * L + b.m0) * L, L,
+                            vt.data_ptr<T>() + b.kv_head * dv * R + b.start, R,
+                            out.data_ptr<T>() + (b.start + b.m0) * Hq * dv + b.head * dv, Hq * dv,
+                            b.rows, dv, b.m0 + b.rows});
+    });
     gemm::gemmBatch<T>(products);
     return out;
 }
